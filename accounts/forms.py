@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+class CrispyMixin:
+    submit_label = _("Continue")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class LoginForm(CrispyMixin, auth_forms.AuthenticationForm):
+    """Sign-in form with one message for every failure: it never says which part was wrong."""
+
+    submit_label = _("Sign in")
+    username = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        "invalid_login": _("That email address and password do not match an account. Please try again."),
+        "inactive": _("That email address and password do not match an account. Please try again."),
+    }
+
+
+class PasswordResetForm(CrispyMixin, auth_forms.PasswordResetForm):
+    """Send the reset link from a Celery worker, after the request's transaction commits."""
+
+    submit_label = _("Send me a link")
+
+    def save(
+        self, *, domain_override: str | None = None, use_https: bool = False, request: Any = None, **_: Any
+    ) -> None:
+        from accounts.tasks import send_password_reset_email
+
+        domain = domain_override or (request.get_host() if request else "127.0.0.1:8000")
+        for user in self.get_users(self.cleaned_data["email"]):
+            transaction.on_commit(
+                lambda user_id=user.pk: send_password_reset_email.delay(
+                    user_id=user_id, domain=domain, use_https=use_https
+                )
+            )
+
+
+class SetPasswordForm(CrispyMixin, auth_forms.SetPasswordForm):
+    submit_label = _("Save new password")
+
+
+class PasswordChangeForm(CrispyMixin, auth_forms.PasswordChangeForm):
+    submit_label = _("Change password")
+
+
+class UserCreationForm(auth_forms.UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name")
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("'%(value)s' is not a time zone we know. Use a name such as Europe/London or America/Toronto."),
+            params={"value": value},
+        )
+
+
+class Role(models.TextChoices):
+    PARTICIPANT = "participant", _("Participant")
+    FACILITATOR = "facilitator", _("Facilitator")
+    MANAGER = "manager", _("Line manager")
+    SERVICE_LEAD = "service_lead", _("Service lead")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("is_service_lead", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in to Steady. The email address is the login.
+
+    One person may hold several roles: a ward manager can also be a
+    participant in a group, and a facilitator can lead the service.
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    team = models.CharField(_("team or ward"), max_length=120, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    line_manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("line manager"),
+        help_text=_("Approves this person's protected time."),
+    )
+    is_participant = models.BooleanField(_("participant"), default=False)
+    is_facilitator = models.BooleanField(_("facilitator"), default=False)
+    is_manager = models.BooleanField(_("line manager"), default=False)
+    is_service_lead = models.BooleanField(_("service lead"), default=False)
+    is_staff = models.BooleanField(_("can use the admin site"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name"]
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(line_manager=models.F("id")),
+                name="user_not_own_line_manager",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("home")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """The roles this person holds, in the order their home pages are offered."""
+        held = {
+            Role.SERVICE_LEAD: self.is_service_lead,
+            Role.FACILITATOR: self.is_facilitator,
+            Role.MANAGER: self.is_manager,
+            Role.PARTICIPANT: self.is_participant,
+        }
+        return tuple(role for role, has in held.items() if has)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)

@@ -1,0 +1,29 @@
+"""Role predicates (django-rules). Object-level rules live beside each app's models."""
+
+import rules
+
+
+@rules.predicate
+def is_participant(user: object) -> bool:
+    return bool(getattr(user, "is_participant", False))
+
+
+@rules.predicate
+def is_facilitator(user: object) -> bool:
+    return bool(getattr(user, "is_facilitator", False))
+
+
+@rules.predicate
+def is_manager(user: object) -> bool:
+    return bool(getattr(user, "is_manager", False))
+
+
+@rules.predicate
+def is_service_lead(user: object) -> bool:
+    return bool(getattr(user, "is_service_lead", False))
+
+
+rules.add_perm("accounts.act_as_participant", rules.is_authenticated & is_participant)
+rules.add_perm("accounts.act_as_facilitator", rules.is_authenticated & is_facilitator)
+rules.add_perm("accounts.act_as_manager", rules.is_authenticated & is_manager)
+rules.add_perm("accounts.act_as_service_lead", rules.is_authenticated & is_service_lead)

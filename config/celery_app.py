@@ -1,0 +1,36 @@
+"""Celery for Steady, configured from Django settings (the CELERY_ namespace).
+
+The beat schedule lives here and only here. Reminders and tracking are rows
+in the database; the beat only wakes the jobs that look for due rows, so no
+task is ever scheduled further ahead than a few minutes.
+"""
+
+import os
+import sys
+
+from celery import Celery, signals
+from celery.schedules import crontab  # noqa: F401  (used by schedules added below)
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("steady")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every five minutes: write a heartbeat row so the service lead can see the worker is alive.
+    "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
+}
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def refuse_unreachable_redis(**_kwargs: object) -> None:
+    """Stop with one clear line when REDIS_URL is set but Redis does not answer."""
+    from django.conf import settings
+
+    from config.env_checks import redis_unreachable_reason
+
+    if settings.REDIS_URL and (reason := redis_unreachable_reason(settings.REDIS_URL)):
+        print(f"steady: {reason}", file=sys.stderr)
+        os._exit(2)

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from accounts.urls import auth_urlpatterns
+from core import views as core_views
+
+admin.site.site_header = "Steady administration"
+admin.site.site_title = "Steady"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include(auth_urlpatterns)),
+    path("accounts/", include("accounts.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("sessions/", include("sessions.urls")),
+    path("reminders/", include("reminders.urls")),
+    path("", include("facilitation.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from core.models import AccessLog, Heartbeat
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("name", "beat_at")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "record_type", "record_id", "subject")
+    list_filter = ("action", "record_type")
+    search_fields = ("actor__email", "subject__email", "record_id")
+    list_select_related = ("actor", "subject")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

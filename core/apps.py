@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Steady core"
+
+    def ready(self) -> None:
+        from core import checks  # noqa: F401  (registers the system checks)

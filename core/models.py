@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Heartbeat(models.Model):
+    """The last time a background process checked in, one row per process kind."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M}"
+
+
+class AccessLog(models.Model):
+    """A read of special-category data: who saw what, and when.
+
+    Written by the access selectors of clinical records (check-in notes,
+    questionnaire answers, attendance reasons). Never edited, never shown
+    to managers; kept for the audit trail that UK GDPR and PHIPA expect.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=30, default="view")
+    record_type = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=40)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The person the record is about."),
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["record_type", "record_id"])]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} {self.record_type}#{self.record_id}"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from reminders.models import Reminder
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("kind", "recipient", "due_at", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("recipient__email", "kind", "subject_id")
+    list_select_related = ("recipient",)
+    date_hierarchy = "due_at"

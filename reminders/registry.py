@@ -1,0 +1,62 @@
+"""The one registration point for reminder kinds.
+
+An app declares its kinds once, at import time of its ``reminder_kinds.py``
+(imported by ``RemindersConfig.ready`` through autodiscovery)::
+
+    from reminders.registry import ReminderKind, register
+
+    register(ReminderKind(
+        code="session_tomorrow",
+        label="The group meets tomorrow",
+        template="reminders/email/session_tomorrow",   # .txt, .html, _subject.txt
+        essential=True,        # cannot be turned off in preferences
+        urgent=False,          # urgent ones ignore quiet hours
+    ))
+
+Rows are then written with ``reminders.services.reminder_schedule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    code: str
+    label: str
+    template: str
+    essential: bool = False
+    urgent: bool = False
+    # Builds extra template context from the reminder row (the subject, links, times).
+    context: Callable[[Any], dict[str, Any]] | None = None
+
+
+_KINDS: dict[str, ReminderKind] = {}
+
+
+def register(kind: ReminderKind) -> ReminderKind:
+    existing = _KINDS.get(kind.code)
+    if existing is not None and existing != kind:
+        raise ValueError(f"Reminder kind {kind.code!r} is registered twice with different settings.")
+    _KINDS[kind.code] = kind
+    return kind
+
+
+def get_kind(code: str) -> ReminderKind:
+    try:
+        return _KINDS[code]
+    except KeyError:
+        raise LookupError(f"Unknown reminder kind {code!r}; register it in an app's reminder_kinds.py.") from None
+
+
+def all_kinds() -> list[ReminderKind]:
+    return sorted(_KINDS.values(), key=lambda kind: kind.code)
+
+
+def autodiscover() -> None:
+    autodiscover_modules("reminder_kinds")

@@ -1,0 +1,53 @@
+"""Error pages, health check, demo data."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.models import User
+
+pytestmark = [pytest.mark.foundation, pytest.mark.django_db]
+
+
+def test_unknown_page_gets_a_calm_404(client: Client, participant) -> None:
+    client.force_login(participant)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_health_answers_ok(client: Client) -> None:
+    assert client.get("/health/").json() == {"status": "ok"}
+
+
+def test_base_page_has_skip_link_landmarks_and_labelled_navigation(client: Client, participant) -> None:
+    client.force_login(participant)
+    page = client.get("/me/").content.decode()
+    assert 'href="#main"' in page
+    assert '<main id="main"' in page
+    assert '<nav class="navbar navbar-expand-md" aria-label="Main">' in page
+    assert 'name="viewport"' in page
+    assert "cdn" not in page.lower()
+
+
+def test_seed_demo_refuses_when_debug_is_off(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_makes_every_role_and_is_idempotent(settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = User.objects.count()
+    call_command("seed_demo")
+    assert User.objects.count() == first
+    assert User.objects.filter(is_participant=True).count() == 8
+    assert User.objects.filter(is_facilitator=True).count() == 2
+    assert User.objects.filter(is_service_lead=True).count() == 1
+    managers = User.objects.filter(is_manager=True)
+    assert managers.count() == 2
+    assert sorted(manager.staff.count() for manager in managers) == [4, 4]
