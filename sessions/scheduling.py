@@ -1,0 +1,79 @@
+"""Calendar arithmetic for group sessions: wall-clock local times, bank holidays, closures.
+
+Pure functions with no database access, shared by weekly sessions, boosters
+and check-in slots.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Collection, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+def local_to_utc(local_date: date, local_time: time, time_zone: str) -> datetime:
+    """Return the UTC instant of a wall-clock time in ``time_zone``.
+
+    A wall-clock time that does not exist (the hour skipped when clocks go
+    forward) resolves to the later offset, as zoneinfo does with fold=0.
+    """
+    aware = datetime.combine(local_date, local_time, tzinfo=zoneinfo.ZoneInfo(time_zone))
+    return aware.astimezone(UTC)
+
+
+def utc_to_local(instant: datetime, time_zone: str) -> datetime:
+    return instant.astimezone(zoneinfo.ZoneInfo(time_zone))
+
+
+@lru_cache(maxsize=64)
+def _holiday_calendar(region: str, years: tuple[int, ...]) -> dict[date, str]:
+    if not region:
+        return {}
+    country, _, subdivision = region.partition("-")
+    calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years)
+    return dict(calendar.items())
+
+
+def bank_holidays(region: str, years: Iterable[int]) -> dict[date, str]:
+    """Return the bank holidays of a region (``HolidayRegion`` code) by date, with their names."""
+    return _holiday_calendar(region, tuple(sorted(set(years))))
+
+
+def blocked_reason(day: date, *, region: str, closures: dict[date, str]) -> str | None:
+    """Return why no session can be held on ``day`` (a bank holiday or closure), or None."""
+    if day in closures:
+        return closures[day]
+    return bank_holidays(region, [day.year]).get(day)
+
+
+def weekly_dates(
+    first: date,
+    count: int,
+    *,
+    region: str,
+    closures: dict[date, str],
+    taken: Collection[date] = (),
+) -> list[tuple[date, date, str]]:
+    """Plan ``count`` weekly dates from ``first``; return (planned, actual, why moved) for each.
+
+    A week whose date is blocked moves to the next free week after the
+    series, so no week's plan is ever dropped and the order is kept.
+    """
+    result: list[tuple[date, date, str]] = []
+    used = set(taken)
+    candidate = first
+    for index in range(count):
+        planned = first + timedelta(weeks=index)
+        candidate = max(candidate, planned)
+        reason = ""
+        while (why := blocked_reason(candidate, region=region, closures=closures)) or candidate in used:
+            reason = reason or (why or "")
+            candidate += timedelta(weeks=1)
+        used.add(candidate)
+        moved = "" if candidate == planned else (reason or "Follows an earlier session that moved")
+        result.append((planned, candidate, moved))
+        candidate += timedelta(weeks=1)
+    return result
