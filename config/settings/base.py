@@ -195,3 +195,27 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+
+# --- Steady's domain settings ------------------------------------------------
+# How long before its subject each reminder kind is due (kinds missing here are
+# due at once). Each can be set with an environment variable of the same name.
+STEADY_REMINDER_LEAD_TIMES = {
+    "session_tomorrow": timedelta(hours=env.int("STEADY_SESSION_TOMORROW_HOURS", default=24)),
+    "session_in_an_hour": timedelta(minutes=env.int("STEADY_SESSION_SOON_MINUTES", default=60)),
+    "checkin_tomorrow": timedelta(hours=env.int("STEADY_CHECKIN_TOMORROW_HOURS", default=24)),
+    "booster_next_week": timedelta(days=env.int("STEADY_BOOSTER_NEXT_WEEK_DAYS", default=7)),
+}
+# An invitee who has not acknowledged the information pack is nudged this long after the invitation.
+STEADY_PACK_NUDGE_AFTER = timedelta(days=env.int("STEADY_PACK_NUDGE_DAYS", default=3))
+# No non-urgent email between these local hours; held until the end of quiet hours.
+STEADY_QUIET_HOURS = (env.int("STEADY_QUIET_FROM", default=21), env.int("STEADY_QUIET_UNTIL", default=7))
+# Protected time: hours per session = session length + this buffer (travel, settling).
+STEADY_PROTECTED_TIME_BUFFER_MINUTES = env.int("STEADY_PROTECTED_TIME_BUFFER_MINUTES", default=30)
+# Unanswered request: reminder to the manager, then escalation (working days).
+STEADY_PROTECTED_TIME_REMIND_AFTER_WORKING_DAYS = env.int("STEADY_PROTECTED_TIME_REMIND_DAYS", default=2)
+STEADY_PROTECTED_TIME_ESCALATE_AFTER_WORKING_DAYS = env.int("STEADY_PROTECTED_TIME_ESCALATE_DAYS", default=5)
+STEADY_PROTECTED_TIME_ALERT_HOURS = env.int("STEADY_PROTECTED_TIME_ALERT_HOURS", default=72)
+# Check-ins: cancelling later than this before the start is recorded as a late cancellation.
+STEADY_CHECKIN_NOTICE_HOURS = env.int("STEADY_CHECKIN_NOTICE_HOURS", default=24)
+# Invitations to join a cohort expire after this many days.
+STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
