@@ -20,8 +20,8 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 run: migrate
-	@$(PY) manage.py shell -c "from accounts.models import User; import sys; sys.exit(0 if User.objects.exists() else 1)" \
-		|| DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@$(PY) manage.py shell --no-imports -c "from accounts.models import User; import sys; sys.exit(0 if User.objects.exists() else 1)" \
+		|| DJANGO_DEBUG=1 $(PY) manage.py seed_demo --verbosity 0
 	@$(PY) manage.py demo_logins
 	@echo "Steady is starting on http://127.0.0.1:8000 (web, worker and beat). Ctrl-C stops all three."
 	$(VENV)/bin/honcho start -f Procfile

@@ -13,5 +13,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for user in demo:
-            roles = ", ".join(role.label for role in user.roles)
+            roles = ", ".join(str(role.label) for role in user.roles)
             self.stdout.write(f"  {user.email:<34} {roles}")

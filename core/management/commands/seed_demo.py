@@ -13,6 +13,8 @@ class Command(BaseCommand):
             raise CommandError("seed_demo makes known demo passwords, so it runs only with DEBUG on.")
         with transaction.atomic():
             ctx = run_seeders()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Demo logins (password for all below):"))
         for role, email, password in ctx.logins:
             self.stdout.write(f"  {role:<22} {email:<34} {password}")
