@@ -1,0 +1,54 @@
+"""Journeys in a real browser on a phone-sized screen."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.factories import PASSWORD, ManagerFactory, ParticipantFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.services,
+    pytest.mark.foundation,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def sign_in(browser, live_server, email: str, password: str = PASSWORD) -> None:
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.NAME, "username").send_keys(email)
+    field = browser.find_element(By.NAME, "password")
+    field.send_keys(password)
+    field.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(field))
+
+
+def test_participant_signs_in_on_a_phone_and_lands_on_their_home(browser, live_server) -> None:
+    participant = ParticipantFactory(first_name="Amara")
+    sign_in(browser, live_server, participant.email)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Hello, Amara"
+    assert browser.current_url.endswith("/me/")
+    # Nothing is wider than the screen.
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
+
+
+def test_wrong_password_shows_one_calm_message(browser, live_server) -> None:
+    manager = ManagerFactory()
+    sign_in(browser, live_server, manager.email, "not-it")
+    assert "do not match an account" in browser.find_element(By.TAG_NAME, "main").text
+    assert browser.current_url.endswith("/accounts/login/")
+
+
+def test_skip_link_is_the_first_thing_the_keyboard_reaches(browser, live_server) -> None:
+    participant = ParticipantFactory()
+    sign_in(browser, live_server, participant.email)
+    browser.get(f"{live_server.url}/me/")
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    focused = browser.switch_to.active_element
+    assert focused.get_attribute("href").endswith("#main")
+    assert focused.is_displayed()
