@@ -118,7 +118,7 @@ def test_manager_approves_all() -> None:
 def test_partial_approval_then_decline_of_the_rest_is_partly_approved() -> None:
     request = submitted()
     manager = manager_of(request)
-    first, second, *rest = request.lines.order_by("starts_at")
+    first, second, *_rest = request.lines.order_by("starts_at")
     services.protected_time_approve(request=request, actor=manager, line_ids=[first.pk, second.pk])
     request.refresh_from_db()
     assert request.status == PT.Status.SUBMITTED
