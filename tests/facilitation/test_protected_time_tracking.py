@@ -174,11 +174,10 @@ def test_two_beats_at_the_same_moment_fire_each_step_once(require_postgres) -> N
     with time_machine.travel(at(2027, 3, 1, 10, 0), tick=False):
         request = submitted(small_cohort(start_date=datetime.date(2027, 4, 6)))
     now = at(2027, 3, 8, 10, 1)
-    fire = lambda level: (
-        lambda: services.protected_time_escalation_fire(  # noqa: E731
-            request_id=request.pk, level=level, now=now
-        )
-    )
+
+    def fire(level: str):
+        return lambda: services.protected_time_escalation_fire(request_id=request.pk, level=level, now=now)
+
     results = _race([fire("escalation"), fire("escalation"), fire("manager_reminder"), fire("manager_reminder")])
     assert sorted(results) == [False, False, True, True]
     assert ProtectedTimeEscalation.objects.filter(request=request).count() == 2
