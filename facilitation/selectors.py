@@ -128,7 +128,7 @@ def protected_time_approved_lines_for(*, user: User) -> list[ProtectedTimeLine]:
         ProtectedTimeLine.objects.filter(
             decision=ProtectedTimeLine.Decision.APPROVED,
             request__enrolment__participant__line_manager=user,
-            request__status__in=DECIDED,
+            request__status__in=[*AWAITING, *DECIDED],
             ends_at__gte=timezone.now() - timedelta(days=31),
         )
         .select_related("request__enrolment__participant", "request__enrolment__cohort__programme", "group_session")
