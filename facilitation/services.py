@@ -20,7 +20,7 @@ from facilitation.models import (
     ProtectedTimeLine,
     ProtectedTimeRequest,
 )
-from facilitation.selectors import add_working_days
+from facilitation.selectors import add_working_days, protected_time_managers_with_pending
 from reminders.services import reminder_schedule, reminders_cancel
 from sessions.models import Cohort, GroupSession
 
@@ -568,8 +568,6 @@ def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime
 @transaction.atomic
 def protected_time_digest_schedule(*, now: datetime | None = None) -> int:
     """Write this week's digest for each line manager with anything waiting; once per manager and week."""
-    from facilitation.selectors import protected_time_managers_with_pending
-
     now = now or timezone.now()
     year, week, _weekday = timezone.localtime(now).isocalendar()
     count = 0

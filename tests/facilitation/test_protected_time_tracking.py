@@ -213,3 +213,16 @@ def test_manager_and_deputy_deciding_at_once_one_wins_the_other_is_told(require_
     assert request.status in {"approved", "declined"}
     assert request.events.filter(action__in=["approved", "declined"]).count() == 1
     assert set(request.lines.values_list("decision", flat=True)) == {request.status}
+
+
+def test_beat_runs_the_tracking_and_digest_jobs() -> None:
+    from celery.schedules import crontab
+
+    from config.celery_app import app
+
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["facilitation.tasks.protected_time_track"] == 900.0
+    digest = schedule["facilitation.tasks.protected_time_weekly_digest"]
+    assert isinstance(digest, crontab)
+    assert digest.day_of_week == {1}
+    assert "facilitation.tasks.protected_time_track" in app.tasks
