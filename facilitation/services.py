@@ -340,7 +340,7 @@ def protected_time_comment(*, request: PT, actor: User, comment: str) -> Event:
     on_behalf = None
     if actor.pk != locked.enrolment.participant_id:
         on_behalf = _deciding_for(locked, actor)
-    _write(locked)
+    # A comment does not bump the version: it must not make a deputy's open decision page stale.
     return _event(locked, action=Event.Action.COMMENTED, actor=actor, comment=comment.strip(), on_behalf_of=on_behalf)
 
 
@@ -415,7 +415,10 @@ def protected_time_sessions_changed(*, group_session: GroupSession, old_starts_a
             line.delete()
             if locked.status != PT.Status.DRAFT:
                 status = _status_from(locked.lines.values_list("decision", flat=True))
-                _write(locked, status=status)
+                waiting = status == PT.Status.SUBMITTED
+                _write(locked, status=status, awaiting_since=locked.awaiting_since if waiting else None)
+                if not waiting and locked.awaiting_since is None:
+                    reminders_cancel(subject=locked, kinds=MANAGER_WAITING_KINDS)
             _event(locked, action=Event.Action.SESSIONS_CHANGED, actor=None, comment=_line_label(group_session))
             changed += 1
             continue
@@ -423,7 +426,10 @@ def protected_time_sessions_changed(*, group_session: GroupSession, old_starts_a
             continue
         changed += 1
         fields = ["starts_at", "ends_at", "minutes"]
-        if locked.status != PT.Status.DRAFT and line.previous_starts_at is None:
+        # Keep the times last decided on (or first asked about, for a line still waiting).
+        if locked.status != PT.Status.DRAFT and (
+            line.decision != Line.Decision.PENDING or line.previous_starts_at is None
+        ):
             line.previous_starts_at = line.starts_at
             line.previous_ends_at = line.ends_at
             fields += ["previous_starts_at", "previous_ends_at"]

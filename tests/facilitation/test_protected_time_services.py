@@ -412,3 +412,33 @@ def test_delegation_refuses_self_bad_dates_and_non_managers() -> None:
             manager=UserFactory(), deputy=UserFactory(), starts_on=today, ends_on=today
         )
     assert not ProtectedTimeDelegation.objects.exists()
+
+
+def test_second_move_after_reapproval_shows_the_times_last_approved() -> None:
+    request = submitted()
+    manager = manager_of(request)
+    services.protected_time_approve(request=request, actor=manager)
+    session = request.lines.order_by("starts_at").first().group_session
+    original = move(session, days=1)
+    services.protected_time_sessions_changed(group_session=session, old_starts_at=original)
+    services.protected_time_approve(request=request, actor=manager)
+    session.refresh_from_db()
+    second = move(session, days=1)
+    services.protected_time_sessions_changed(group_session=session, old_starts_at=second)
+    line = request.lines.get(group_session=session)
+    assert line.previous_starts_at == original + timedelta(days=1)
+    assert line.starts_at == original + timedelta(days=2)
+    assert line.decision == "pending"
+
+
+def test_cancelled_session_leaves_the_request_and_the_status_follows() -> None:
+    request = submitted()
+    manager = manager_of(request)
+    lines = list(request.lines.order_by("starts_at"))
+    services.protected_time_approve(request=request, actor=manager, line_ids=[line.pk for line in lines[:3]])
+    GroupSession.objects.filter(pk=lines[3].group_session_id).update(status="cancelled")
+    services.protected_time_sessions_changed(group_session=lines[3].group_session)
+    request.refresh_from_db()
+    assert request.lines.count() == 3
+    assert request.status == PT.Status.APPROVED
+    assert request.awaiting_since is None
