@@ -9,7 +9,7 @@ import os
 import sys
 
 from celery import Celery, signals
-from celery.schedules import crontab  # noqa: F401  (used by schedules added below)
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -20,6 +20,14 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Every five minutes: write a heartbeat row so the service lead can see the worker is alive.
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
+    # --- Protected time ---
+    # Every 15 minutes: manager reminder after 2 working days, escalation after 5, first-session alert at 72 h.
+    "protected-time-track": {"task": "facilitation.tasks.protected_time_track", "schedule": 900.0},
+    # Mondays at 08:00 (Europe/London): one digest to each line manager with requests waiting.
+    "protected-time-weekly-digest": {
+        "task": "facilitation.tasks.protected_time_weekly_digest",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
 }
 
 

@@ -1,1 +1,629 @@
+from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import Conflict, DomainError, NotAllowed
+from facilitation.models import (
+    Enrolment,
+    ProtectedTimeDelegation,
+    ProtectedTimeEscalation,
+    ProtectedTimeEvent,
+    ProtectedTimeLine,
+    ProtectedTimeRequest,
+)
+from facilitation.selectors import add_working_days, protected_time_managers_with_pending
+from reminders.services import reminder_schedule, reminders_cancel
+from sessions.models import Cohort, GroupSession
+
+# --- Protected time ---------------------------------------------------------
+# Every change to a request goes through these functions. Each locks the
+# request row (PostgreSQL) and writes it with a conditional update on
+# ``version``, so two people deciding at the same moment get one decision and
+# one clear message, on SQLite as well.
+
+PT = ProtectedTimeRequest
+Line = ProtectedTimeLine
+Event = ProtectedTimeEvent
+
+KIND_SUBMITTED = "protected_time_submitted"
+KIND_DECIDED = "protected_time_decided"
+KIND_MANAGER_REMINDER = "protected_time_manager_reminder"
+KIND_ESCALATION = "protected_time_escalation"
+KIND_FIRST_SESSION_ALERT = "protected_time_first_session_alert"
+KIND_DIGEST = "protected_time_manager_digest"
+MANAGER_WAITING_KINDS = [KIND_SUBMITTED, KIND_MANAGER_REMINDER]
+
+
+def _line_label(session: GroupSession) -> str:
+    if session.kind == GroupSession.Kind.BOOSTER:
+        return _("Booster %(number)s") % {"number": session.number}
+    return _("Week %(number)s") % {"number": session.number}
+
+
+def _minutes_for(session: GroupSession) -> int:
+    length = int((session.ends_at - session.starts_at).total_seconds() // 60)
+    return length + settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES
+
+
+def _status_from(decisions: Iterable[str]) -> str:
+    decisions = list(decisions)
+    if not decisions or Line.Decision.PENDING in decisions:
+        return PT.Status.SUBMITTED
+    if all(d == Line.Decision.APPROVED for d in decisions):
+        return PT.Status.APPROVED
+    if all(d == Line.Decision.DECLINED for d in decisions):
+        return PT.Status.DECLINED
+    return PT.Status.PARTLY_APPROVED
+
+
+def _lock(request: PT) -> PT:
+    """Return a fresh copy of ``request``, row-locked until the transaction ends."""
+    locked = PT.objects.select_for_update().get(pk=request.pk)
+    locked.enrolment = Enrolment.objects.select_related("participant__line_manager", "cohort__programme").get(
+        pk=locked.enrolment_id
+    )
+    return locked
+
+
+def _write(locked: PT, **changes: object) -> None:
+    """Save ``changes`` only if nobody changed the request since it was read; bump the version."""
+    changes["updated_at"] = timezone.now()
+    updated = PT.objects.filter(pk=locked.pk, version=locked.version).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        raise Conflict(_("Someone else changed this request a moment ago. Nothing was saved; please look again."))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.version += 1
+
+
+def _event(locked: PT, *, action: str, actor: User | None, lines=(), comment: str = "", on_behalf_of=None) -> Event:
+    event = Event.objects.create(
+        request=locked, action=action, actor=actor, on_behalf_of=on_behalf_of, comment=comment, at=timezone.now()
+    )
+    if lines:
+        event.lines.set(lines)
+    return event
+
+
+def _is_facilitator_of(user: User, cohort: Cohort) -> bool:
+    return cohort.facilitators.filter(pk=user.pk).exists()
+
+
+def _link(name: str, pk: int) -> str:
+    return settings.STEADY_SITE_URL.rstrip("/") + reverse(name, kwargs={"pk": pk})
+
+
+def _mail_context(locked: PT) -> dict[str, object]:
+    """What an email about this request may say: names, counts and the neutral label, nothing clinical."""
+    participant = locked.enrolment.participant
+    return {
+        "participant_name": participant.full_name,
+        "participant_first_name": participant.first_name,
+        "neutral_label": locked.enrolment.cohort.programme.neutral_label,
+        "request_id": locked.pk,
+    }
+
+
+def _notify_manager(locked: PT, *, kind: str, occurrence: str) -> None:
+    manager = locked.enrolment.participant.line_manager
+    if manager is None:
+        return
+    reminder_schedule(
+        kind=kind,
+        recipient=manager,
+        subject=locked,
+        due_at=timezone.now(),
+        occurrence=occurrence,
+        context={**_mail_context(locked), "link": _link("facilitation:protected_time_decide", locked.pk)},
+    )
+
+
+def _after_decision(locked: PT) -> None:
+    """When nothing is left to decide: stop the manager's reminders and tell the participant."""
+    reminders_cancel(subject=locked, kinds=MANAGER_WAITING_KINDS)
+    reminder_schedule(
+        kind=KIND_DECIDED,
+        recipient=locked.enrolment.participant,
+        subject=locked,
+        due_at=timezone.now(),
+        occurrence=f"decided-{locked.version}",
+        context={
+            **_mail_context(locked),
+            "status": str(locked.get_status_display()),
+            "link": _link("facilitation:protected_time_participant", locked.pk),
+        },
+    )
+
+
+def _new_lines(locked: PT, sessions: Iterable[GroupSession]) -> list[Line]:
+    have = set(locked.lines.values_list("group_session_id", flat=True))
+    rows = [
+        Line(
+            request=locked,
+            group_session=session,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            minutes=_minutes_for(session),
+        )
+        for session in sessions
+        if session.pk not in have and session.status != GroupSession.Status.CANCELLED
+    ]
+    return Line.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def protected_time_request_draft(*, enrolment: Enrolment, actor: User | None = None) -> PT:
+    """Return the enrolment's request, drafting it (one line per group session) when missing. Idempotent."""
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        raise NotAllowed(_("This place was withdrawn, so no protected time is needed."))
+    request, created = PT.objects.get_or_create(enrolment=enrolment)
+    locked = _lock(request)
+    if locked.status != PT.Status.DRAFT:
+        return locked
+    sessions = enrolment.cohort.group_sessions.order_by("starts_at")
+    added = _new_lines(locked, sessions)
+    if created:
+        _event(locked, action=Event.Action.DRAFTED, actor=actor, lines=added)
+    return locked
+
+
+@transaction.atomic
+def protected_time_submit(*, request: PT, actor: User) -> PT:
+    """Send a draft to the participant's line manager (the participant, or a facilitator for them)."""
+    locked = _lock(request)
+    enrolment = locked.enrolment
+    if actor.pk != enrolment.participant_id and not _is_facilitator_of(actor, enrolment.cohort):
+        raise NotAllowed(_("Only the participant or a facilitator of the group can send this request."))
+    if locked.status == PT.Status.WITHDRAWN:
+        raise NotAllowed(_("This request was withdrawn, so it cannot be sent."))
+    if locked.status != PT.Status.DRAFT:
+        raise NotAllowed(_("This request has already been sent to the line manager."))
+    if enrolment.participant.line_manager_id is None:
+        raise NotAllowed(
+            _(
+                "There is no line manager on file for this person. A facilitator can record time "
+                "agreed outside Steady instead."
+            )
+        )
+    if not locked.lines.exists():
+        raise NotAllowed(_("This request has no sessions yet, so there is nothing to send."))
+    now = timezone.now()
+    _write(locked, status=PT.Status.SUBMITTED, submitted_at=now, submitted_by=actor, awaiting_since=now)
+    on_behalf = enrolment.participant if actor.pk != enrolment.participant_id else None
+    _event(locked, action=Event.Action.SUBMITTED, actor=actor, on_behalf_of=on_behalf)
+    _notify_manager(locked, kind=KIND_SUBMITTED, occurrence=f"cycle-{locked.cycle}")
+    return locked
+
+
+def _deciding_for(locked: PT, actor: User, *, on: date | None = None) -> User | None:
+    """Return the manager ``actor`` decides for (None when they are the manager), or refuse."""
+    manager = locked.enrolment.participant.line_manager
+    if manager is None:
+        raise NotAllowed(_("This person has no line manager on file."))
+    if actor.pk == manager.pk:
+        return None
+    on = on or timezone.localdate()
+    if ProtectedTimeDelegation.objects.filter(
+        manager=manager, deputy=actor, revoked_at__isnull=True, starts_on__lte=on, ends_on__gte=on
+    ).exists():
+        return manager
+    raise NotAllowed(_("Only the line manager, or a deputy they have named, can decide this request."))
+
+
+def _decide(
+    request: PT,
+    *,
+    actor: User,
+    decision: str,
+    line_ids: Iterable[int] | None,
+    comment: str,
+    expected_version: int | None,
+) -> PT:
+    locked = _lock(request)
+    if locked.status == PT.Status.WITHDRAWN:
+        raise NotAllowed(_("This request was withdrawn, so there is nothing to decide."))
+    if locked.status == PT.Status.DRAFT:
+        raise NotAllowed(_("This request has not been sent yet, so there is nothing to decide."))
+    on_behalf = _deciding_for(locked, actor)
+    if expected_version is not None and expected_version != locked.version:
+        raise Conflict(
+            _("This request changed while you were looking at it (someone else may have decided). Nothing was saved.")
+        )
+    lines = list(locked.lines.select_related("group_session"))
+    by_id = {line.pk: line for line in lines}
+    if line_ids is None:
+        chosen = [line for line in lines if line.decision == Line.Decision.PENDING]
+        if not chosen:
+            raise NotAllowed(_("Every session in this request has already been decided."))
+    else:
+        wanted = {int(pk) for pk in line_ids}
+        if not wanted:
+            raise DomainError(_("Choose at least one session."), field="lines")
+        if wanted - by_id.keys():
+            raise NotAllowed(_("One of those sessions is not part of this request."))
+        chosen = [by_id[pk] for pk in sorted(wanted, key=lambda pk: by_id[pk].starts_at)]
+        for line in chosen:
+            if line.decision != Line.Decision.PENDING:
+                raise NotAllowed(
+                    _("%(session)s is already %(decision)s; nothing was changed.")
+                    % {"session": _line_label(line.group_session), "decision": line.get_decision_display().lower()}
+                )
+    now = timezone.now()
+    changed = Line.objects.filter(pk__in=[line.pk for line in chosen], decision=Line.Decision.PENDING).update(
+        decision=decision, decided_at=now, decided_by=actor
+    )
+    if changed != len(chosen):
+        raise Conflict(_("Someone else decided part of this request a moment ago. Nothing was saved."))
+    for line in chosen:
+        line.decision = decision
+    status = _status_from(line.decision for line in lines)
+    done = status != PT.Status.SUBMITTED
+    _write(locked, status=status, decided_at=now, awaiting_since=None if done else locked.awaiting_since)
+    action = Event.Action.APPROVED if decision == Line.Decision.APPROVED else Event.Action.DECLINED
+    _event(locked, action=action, actor=actor, lines=chosen, comment=comment.strip(), on_behalf_of=on_behalf)
+    if done:
+        _after_decision(locked)
+    return locked
+
+
+@transaction.atomic
+def protected_time_approve(
+    *,
+    request: PT,
+    actor: User,
+    line_ids: Iterable[int] | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> PT:
+    """Approve every waiting session (``line_ids`` None) or the chosen ones."""
+    return _decide(
+        request,
+        actor=actor,
+        decision=Line.Decision.APPROVED,
+        line_ids=line_ids,
+        comment=comment,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def protected_time_decline(
+    *,
+    request: PT,
+    actor: User,
+    reason: str,
+    line_ids: Iterable[int] | None = None,
+    expected_version: int | None = None,
+) -> PT:
+    """Decline every waiting session (``line_ids`` None) or the chosen ones; a reason is required."""
+    if not (reason or "").strip():
+        raise DomainError(_("Say why, so your colleague can plan: a reason is needed to decline."), field="reason")
+    return _decide(
+        request,
+        actor=actor,
+        decision=Line.Decision.DECLINED,
+        line_ids=line_ids,
+        comment=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def protected_time_bulk_approve(*, requests: Iterable[PT], actor: User, comment: str = "") -> list[PT]:
+    """Approve every waiting session of several requests, all or none."""
+    requests = list(requests)
+    if not requests:
+        raise DomainError(_("Choose at least one request to approve."), field="requests")
+    return [
+        _decide(r, actor=actor, decision=Line.Decision.APPROVED, line_ids=None, comment=comment, expected_version=None)
+        for r in requests
+    ]
+
+
+@transaction.atomic
+def protected_time_comment(*, request: PT, actor: User, comment: str) -> Event:
+    """Add a comment to the request's record (the line manager, their deputy or the participant)."""
+    if not (comment or "").strip():
+        raise DomainError(_("Write a comment first."), field="comment")
+    locked = _lock(request)
+    if locked.status == PT.Status.WITHDRAWN:
+        raise NotAllowed(_("This request was withdrawn."))
+    on_behalf = None
+    if actor.pk != locked.enrolment.participant_id:
+        on_behalf = _deciding_for(locked, actor)
+    # A comment does not bump the version: it must not make a deputy's open decision page stale.
+    return _event(locked, action=Event.Action.COMMENTED, actor=actor, comment=comment.strip(), on_behalf_of=on_behalf)
+
+
+@transaction.atomic
+def protected_time_withdraw(*, request: PT, actor: User) -> PT:
+    """Withdraw the request (the participant, or a facilitator of the group); no reason is asked."""
+    locked = _lock(request)
+    enrolment = locked.enrolment
+    if actor.pk != enrolment.participant_id and not _is_facilitator_of(actor, enrolment.cohort):
+        raise NotAllowed(_("Only the participant or a facilitator of the group can withdraw this request."))
+    if locked.status == PT.Status.WITHDRAWN:
+        raise NotAllowed(_("This request has already been withdrawn."))
+    now = timezone.now()
+    _write(locked, status=PT.Status.WITHDRAWN, withdrawn_at=now, awaiting_since=None)
+    _event(locked, action=Event.Action.WITHDRAWN, actor=actor)
+    reminders_cancel(subject=locked)
+    return locked
+
+
+@transaction.atomic
+def protected_time_record_external(*, request: PT, actor: User, note: str) -> PT:
+    """Record that time was agreed outside Steady, for a participant with no line manager on file."""
+    locked = _lock(request)
+    if not _is_facilitator_of(actor, locked.enrolment.cohort):
+        raise NotAllowed(_("Only a facilitator of the group can record time agreed outside Steady."))
+    if not (note or "").strip():
+        raise DomainError(_("Add a note of who agreed the time and when."), field="note")
+    if locked.enrolment.participant.line_manager_id is not None:
+        raise NotAllowed(_("This person has a line manager on file: send the request to them instead."))
+    if locked.status != PT.Status.DRAFT:
+        raise NotAllowed(_("Only a request that has not been sent can be recorded as agreed outside Steady."))
+    now = timezone.now()
+    lines = list(locked.lines.all())
+    if not lines:
+        raise NotAllowed(_("This request has no sessions yet, so there is nothing to record."))
+    Line.objects.filter(request=locked).update(decision=Line.Decision.APPROVED, decided_at=now, decided_by=actor)
+    _write(
+        locked,
+        status=PT.Status.APPROVED,
+        external_note=note.strip(),
+        submitted_at=now,
+        submitted_by=actor,
+        decided_at=now,
+    )
+    _event(locked, action=Event.Action.RECORDED_EXTERNAL, actor=actor, lines=lines, comment=note.strip())
+    return locked
+
+
+@transaction.atomic
+def protected_time_sessions_changed(*, group_session: GroupSession, old_starts_at: datetime | None = None) -> int:
+    """Bring each request's line for a moved (or cancelled) session up to date; return how many changed.
+
+    A line already decided goes back to waiting and keeps the times it was
+    decided on, so the manager sees old and new. Other lines are untouched.
+    ``old_starts_at`` is the caller's record of the time before the move; the
+    line's own copy (what the manager saw) is what is kept as "previous".
+    """
+    group_session.refresh_from_db()
+    cancelled = group_session.status == GroupSession.Status.CANCELLED
+    request_ids = list(
+        Line.objects.filter(group_session=group_session)
+        .exclude(request__status=PT.Status.WITHDRAWN)
+        .values_list("request_id", flat=True)
+    )
+    changed = 0
+    for request in PT.objects.filter(pk__in=request_ids).order_by("pk"):
+        locked = _lock(request)
+        if locked.status == PT.Status.WITHDRAWN:
+            continue
+        line = locked.lines.get(group_session=group_session)
+        if cancelled:
+            line.delete()
+            if locked.status != PT.Status.DRAFT:
+                status = _status_from(locked.lines.values_list("decision", flat=True))
+                waiting = status == PT.Status.SUBMITTED
+                _write(locked, status=status, awaiting_since=locked.awaiting_since if waiting else None)
+                if not waiting and locked.awaiting_since is None:
+                    reminders_cancel(subject=locked, kinds=MANAGER_WAITING_KINDS)
+            _event(locked, action=Event.Action.SESSIONS_CHANGED, actor=None, comment=_line_label(group_session))
+            changed += 1
+            continue
+        if line.starts_at == group_session.starts_at and line.ends_at == group_session.ends_at:
+            continue
+        changed += 1
+        fields = ["starts_at", "ends_at", "minutes"]
+        # Keep the times last decided on (or first asked about, for a line still waiting).
+        if locked.status != PT.Status.DRAFT and (
+            line.decision != Line.Decision.PENDING or line.previous_starts_at is None
+        ):
+            line.previous_starts_at = line.starts_at
+            line.previous_ends_at = line.ends_at
+            fields += ["previous_starts_at", "previous_ends_at"]
+        line.starts_at, line.ends_at = group_session.starts_at, group_session.ends_at
+        line.minutes = _minutes_for(group_session)
+        back_to_manager = line.decision != Line.Decision.PENDING and locked.status != PT.Status.DRAFT
+        if back_to_manager:
+            line.previous_decision = line.decision
+            line.decision = Line.Decision.PENDING
+            line.decided_at = None
+            line.decided_by = None
+            fields += ["previous_decision", "decision", "decided_at", "decided_by"]
+        line.save(update_fields=fields)
+        if back_to_manager:
+            _write(locked, status=PT.Status.SUBMITTED, cycle=locked.cycle + 1, awaiting_since=timezone.now())
+            _notify_manager(locked, kind=KIND_SUBMITTED, occurrence=f"cycle-{locked.cycle}")
+        else:
+            _write(locked)
+        _event(locked, action=Event.Action.SESSIONS_CHANGED, actor=None, lines=[line])
+    return changed
+
+
+@transaction.atomic
+def protected_time_add_sessions(*, cohort: Cohort) -> int:
+    """Add lines for sessions scheduled later (boosters) to every live request of ``cohort``; return how many."""
+    sessions = list(cohort.group_sessions.exclude(status=GroupSession.Status.CANCELLED).order_by("starts_at"))
+    added_total = 0
+    for request in PT.objects.filter(enrolment__cohort=cohort).exclude(status=PT.Status.WITHDRAWN).order_by("pk"):
+        locked = _lock(request)
+        if locked.status == PT.Status.WITHDRAWN:
+            continue
+        added = _new_lines(locked, sessions)
+        if not added:
+            continue
+        added_total += len(added)
+        if locked.status in (PT.Status.DRAFT, PT.Status.SUBMITTED):
+            _write(locked)
+        else:
+            _write(locked, status=PT.Status.SUBMITTED, cycle=locked.cycle + 1, awaiting_since=timezone.now())
+            _notify_manager(locked, kind=KIND_SUBMITTED, occurrence=f"cycle-{locked.cycle}")
+        _event(locked, action=Event.Action.SESSIONS_ADDED, actor=None, lines=added)
+    return added_total
+
+
+# Tracking (called by facilitation.tasks from the beat) -----------------------
+
+
+def _is_due(locked: PT, level: str, now: datetime) -> bool:
+    Level = ProtectedTimeEscalation.Level
+    cohort = locked.enrolment.cohort
+    if level in (Level.MANAGER_REMINDER, Level.ESCALATION):
+        if locked.status != PT.Status.SUBMITTED or locked.awaiting_since is None:
+            return False
+        days = (
+            settings.STEADY_PROTECTED_TIME_REMIND_AFTER_WORKING_DAYS
+            if level == Level.MANAGER_REMINDER
+            else settings.STEADY_PROTECTED_TIME_ESCALATE_AFTER_WORKING_DAYS
+        )
+        return now >= add_working_days(
+            locked.awaiting_since, days, region=cohort.holiday_region, time_zone=cohort.time_zone
+        )
+    if level == Level.FIRST_SESSION_ALERT:
+        if locked.status == PT.Status.WITHDRAWN:
+            return False
+        first = locked.lines.order_by("starts_at").first()
+        window = timedelta(hours=settings.STEADY_PROTECTED_TIME_ALERT_HOURS)
+        return bool(first and now < first.starts_at <= now + window and first.decision != Line.Decision.APPROVED)
+    return False
+
+
+@transaction.atomic
+def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime | None = None) -> bool:
+    """Fire one tracking step if it is due and has not fired; return whether this call fired it.
+
+    The step's row (unique per request, level and cycle) is written before
+    any reminder, in the same transaction: a second beat or a repeated job
+    hits the constraint and sends nothing.
+    """
+    now = now or timezone.now()
+    Level = ProtectedTimeEscalation.Level
+    try:
+        locked = _lock(PT(pk=request_id))
+    except PT.DoesNotExist:
+        return False
+    if not _is_due(locked, level, now):
+        return False
+    cycle = 0 if level == Level.FIRST_SESSION_ALERT else locked.cycle
+    try:
+        with transaction.atomic():
+            ProtectedTimeEscalation.objects.create(request=locked, level=level, cycle=cycle, fired_at=now)
+    except IntegrityError:
+        return False
+    cohort = locked.enrolment.cohort
+    participant = locked.enrolment.participant
+    facilitators = list(cohort.facilitators.filter(is_active=True))
+    context = _mail_context(locked)
+    occurrence = f"{level}-{cycle}"
+    if level == Level.MANAGER_REMINDER:
+        _notify_manager(locked, kind=KIND_MANAGER_REMINDER, occurrence=occurrence)
+        return True
+    if level == Level.ESCALATION:
+        leads = list(User.objects.filter(is_service_lead=True, is_active=True))
+        manager = participant.line_manager
+        for person in {p.pk: p for p in [*facilitators, *leads]}.values():
+            reminder_schedule(
+                kind=KIND_ESCALATION,
+                recipient=person,
+                subject=locked,
+                due_at=now,
+                occurrence=occurrence,
+                context={
+                    **context,
+                    "manager_name": manager.full_name if manager else "",
+                    "link": _link("facilitation:protected_time_matrix", cohort.pk),
+                },
+            )
+        return True
+    first = locked.lines.order_by("starts_at").first()
+    for person in [participant, *facilitators]:
+        is_participant = person.pk == participant.pk
+        reminder_schedule(
+            kind=KIND_FIRST_SESSION_ALERT,
+            recipient=person,
+            subject=locked,
+            due_at=now,
+            occurrence=occurrence,
+            context={
+                **context,
+                "first_starts_at": first.starts_at.isoformat(),
+                "time_zone": cohort.time_zone,
+                "for_participant": is_participant,
+                "link": (
+                    _link("facilitation:protected_time_participant", locked.pk)
+                    if is_participant
+                    else _link("facilitation:protected_time_matrix", cohort.pk)
+                ),
+            },
+        )
+    return True
+
+
+@transaction.atomic
+def protected_time_digest_schedule(*, now: datetime | None = None) -> int:
+    """Write this week's digest for each line manager with anything waiting; once per manager and week."""
+    now = now or timezone.now()
+    year, week, _weekday = timezone.localtime(now).isocalendar()
+    count = 0
+    for manager in protected_time_managers_with_pending():
+        waiting = PT.objects.filter(status=PT.Status.SUBMITTED, enrolment__participant__line_manager=manager).count()
+        reminder_schedule(
+            kind=KIND_DIGEST,
+            recipient=manager,
+            subject=manager,
+            due_at=now,
+            occurrence=f"{year}-W{week:02d}",
+            context={
+                "waiting_count": waiting,
+                "manager_first_name": manager.first_name,
+                "link": settings.STEADY_SITE_URL.rstrip("/") + reverse("facilitation:manager_home"),
+            },
+        )
+        count += 1
+    return count
+
+
+# Delegation ------------------------------------------------------------------
+
+
+@transaction.atomic
+def protected_time_delegation_create(
+    *, manager: User, deputy: User, starts_on: date, ends_on: date
+) -> ProtectedTimeDelegation:
+    """Let ``deputy`` decide ``manager``'s staff's requests from ``starts_on`` to ``ends_on`` (inclusive)."""
+    if not manager.is_manager:
+        raise NotAllowed(_("Only a line manager can name a deputy."))
+    if deputy.pk == manager.pk:
+        raise DomainError(_("Choose someone other than yourself as deputy."), field="deputy")
+    if not deputy.is_active:
+        raise DomainError(_("That person's account is not active; choose someone else."), field="deputy")
+    if ends_on < starts_on:
+        raise DomainError(_("The last day must be on or after the first day."), field="ends_on")
+    if ends_on < timezone.localdate():
+        raise DomainError(_("The last day is in the past; choose a date from today on."), field="ends_on")
+    return ProtectedTimeDelegation.objects.create(manager=manager, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
+
+
+@transaction.atomic
+def protected_time_delegation_revoke(*, delegation: ProtectedTimeDelegation, actor: User) -> ProtectedTimeDelegation:
+    if actor.pk != delegation.manager_id:
+        raise NotAllowed(_("Only the manager who named the deputy can end it."))
+    updated = ProtectedTimeDelegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise NotAllowed(_("This delegation has already ended."))
+    delegation.refresh_from_db()
+    return delegation

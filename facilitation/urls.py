@@ -9,3 +9,37 @@ urlpatterns = [
     path("team/", views.manager_home, name="manager_home"),
     path("service/", views.lead_home, name="lead_home"),
 ]
+
+# --- Protected time ---------------------------------------------------------
+urlpatterns += [
+    path("team/protected-time/", views.protected_time_inbox, name="protected_time_inbox"),
+    path("team/protected-time/<int:pk>/", views.protected_time_decide, name="protected_time_decide"),
+    path("team/protected-time/<int:pk>/comment/", views.protected_time_comment, name="protected_time_comment"),
+    path("team/protected-time/approve-several/", views.protected_time_bulk_approve, name="protected_time_bulk_approve"),
+    path("team/protected-time/history/", views.protected_time_history, name="protected_time_history"),
+    path("team/protected-time/approved.ics", views.protected_time_calendar, name="protected_time_calendar"),
+    path("team/deputies/", views.protected_time_delegations, name="protected_time_delegations"),
+    path("team/deputies/<int:pk>/end/", views.protected_time_delegation_end, name="protected_time_delegation_end"),
+    path("me/protected-time/<int:pk>/", views.protected_time_participant, name="protected_time_participant"),
+    path(
+        "me/protected-time/<int:pk>/send/",
+        views.protected_time_participant_submit,
+        name="protected_time_participant_submit",
+    ),
+    path(
+        "me/protected-time/<int:pk>/withdraw/",
+        views.protected_time_participant_withdraw,
+        name="protected_time_participant_withdraw",
+    ),
+    path("facilitating/cohorts/<int:pk>/protected-time/", views.protected_time_matrix, name="protected_time_matrix"),
+    path(
+        "facilitating/protected-time/<int:pk>/send/",
+        views.protected_time_facilitator_submit,
+        name="protected_time_facilitator_submit",
+    ),
+    path(
+        "facilitating/protected-time/<int:pk>/record-external/",
+        views.protected_time_record_external,
+        name="protected_time_record_external",
+    ),
+]
