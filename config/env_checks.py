@@ -77,12 +77,14 @@ def broker_settings(redis_url: str, folder: Path) -> tuple[str, dict[str, Any]]:
         return redis_url, {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
     queue = folder / "queue"
     processed = folder / "processed"
-    for path in (queue, processed):
+    control = folder / "control"
+    for path in (queue, processed, control):
         path.mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
+        "control_folder": str(control),
         "store_processed": False,
     }
 
