@@ -75,20 +75,24 @@ class CheckinBookForm(forms.Form):
     """Choose a kind and one of the free slots offered (``slots`` are ``FreeSlot`` objects)."""
 
     kind = forms.ChoiceField(label=_("What is it for?"), choices=CheckIn.Kind.choices)
-    slot = forms.ChoiceField(
-        label=_("Time"),
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("That time is no longer offered; choose one of the times shown.")},
-    )
+    # Any well-formed slot is accepted here: the service decides whether it is still free, so a slot
+    # taken since the page loaded gets "just been booked" and the nearest free times.
+    slot = forms.CharField(label=_("Time"), error_messages={"required": _("Choose one of the times shown.")})
 
     def __init__(self, *args, slots=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.slots = {slot.key: slot for slot in slots}
-        self.fields["slot"].choices = [(slot.key, slot.key) for slot in slots]
 
     def clean_slot(self) -> tuple[int, datetime]:
         facilitator_id, _sep, starts = self.cleaned_data["slot"].partition(":")
-        return int(facilitator_id), datetime.fromisoformat(starts)
+        try:
+            starts_at = datetime.fromisoformat(starts)
+            facilitator = int(facilitator_id)
+        except ValueError:
+            raise forms.ValidationError(_("Choose one of the times shown.")) from None
+        if starts_at.tzinfo is None:
+            raise forms.ValidationError(_("Choose one of the times shown."))
+        return facilitator, starts_at
 
 
 class CheckinRecordForm(_CheckinCrispy, forms.Form):
