@@ -199,6 +199,11 @@ def checkin_book(
     if starts_at <= timezone.now():
         raise DomainError(_("That time has passed; choose a time from now on."), field="slot")
     _lock_people(facilitator, participant)
+    if help_request is None and kind == CheckIn.Kind.ON_REQUEST:
+        # A talk booked while a request is open answers it (a facilitator still marks it handled).
+        help_request = HelpRequest.objects.filter(
+            cohort=cohort, participant=participant, status=HelpRequest.Status.OPEN
+        ).first()
     slot = _offered_slot(facilitator=facilitator, starts_at=starts_at)
     if slot is None:
         raise DomainError(

@@ -529,3 +529,32 @@ def test_availability_form_names_the_field_and_changes_nothing_on_bad_input(clie
     assert not facilitator.availability_windows.exists()
     client.post(reverse("sessions:availability_add", args=["blocked"]), {"day": "2030-01-02", "reason": "Training"})
     assert BlockedDate.objects.get().reason == "Training"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_home_partials_render_from_their_selectors(booked_world, rf):
+    from django.template.loader import render_to_string
+
+    cohort, facilitator, (amara, *_rest) = booked_world
+    book(cohort, facilitator, amara)
+    services.help_request_create(participant=amara, cohort=cohort, message="A hard week.")
+    request = rf.get("/")
+    request.user = amara
+    mine = render_to_string(
+        "facilitation/partials/participant_checkins.html", participant_checkins_panel(amara), request=request
+    )
+    assert "Monday 8 June, 09:00" in mine and "You asked to talk" in mine
+    request.user = facilitator
+    theirs = render_to_string(
+        "facilitation/partials/facilitator_checkins.html", facilitator_checkins_panel(facilitator), request=request
+    )
+    assert amara.full_name in theirs and "A hard week." in theirs and "Mark as handled" in theirs
+
+
+def test_the_admin_never_shows_check_in_notes_to_a_service_lead(client, recorded):
+    checkin, *_rest = recorded
+    lead = ServiceLeadFactory(is_staff=True, is_superuser=True)
+    client.force_login(lead)
+    page = client.get(reverse("admin:group_sessions_checkin_change", args=[checkin.pk]))
+    assert page.status_code == 200
+    assert SECRET not in page.content.decode() and SHARED not in page.content.decode()
