@@ -14,6 +14,13 @@ from django.contrib.postgres.operations import BtreeGistExtension
 PEOPLE = ("facilitator", "participant")
 
 
+class BtreeGist(BtreeGistExtension):
+    """Create btree_gist on PostgreSQL (the operation skips other databases); never drop it going back."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return
+
+
 def overlap_forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for person in PEOPLE:
@@ -55,7 +62,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGistExtension(),
+        BtreeGist(),
         migrations.CreateModel(
             name='HelpRequest',
             fields=[
