@@ -6,6 +6,7 @@ from datetime import timedelta  # noqa: E402, RUF100
 
 from django.utils import timezone  # noqa: E402, RUF100
 
+from core.services import access_log_record  # noqa: E402, RUF100
 from facilitation.models import Enrolment  # noqa: E402, RUF100
 from sessions.models import CheckIn, Cohort, GroupSession, HelpRequest  # noqa: E402, RUF100
 
@@ -82,10 +83,12 @@ def participant_checkins_panel(user) -> dict:
 
 
 def facilitator_checkins_panel(user) -> dict:
-    """Context for ``facilitation/partials/facilitator_checkins.html`` (two queries whatever the data).
+    """Context for ``facilitation/partials/facilitator_checkins.html`` (three queries whatever the data,
+    plus one insert into the access log when requests are shown, as their messages are clinical).
 
     - ``open_help_requests``: unhandled "I'd like to talk" requests from the cohorts ``user`` facilitates
-    - ``upcoming_checkins``: the next ten check-ins booked with ``user``
+    - ``upcoming_checkins``: the next ten check-ins booked with ``user`` (from an hour ago on)
+    - ``checkins_to_record``: check-ins with ``user`` that have ended but are still marked booked
     """
     now = timezone.now()
     requests = list(
@@ -93,9 +96,10 @@ def facilitator_checkins_panel(user) -> dict:
         .select_related("participant", "cohort")
         .order_by("created_at")
     )
-    upcoming = list(
-        CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED, starts_at__gte=now - timedelta(hours=1))
-        .select_related("participant", "cohort")
-        .order_by("starts_at")[:10]
+    booked = CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED).select_related(
+        "participant", "cohort"
     )
-    return {"open_help_requests": requests, "upcoming_checkins": upcoming}
+    upcoming = list(booked.filter(starts_at__gte=now - timedelta(hours=1)).order_by("starts_at")[:10])
+    to_record = list(booked.filter(ends_at__lt=now).order_by("-starts_at")[:10])
+    access_log_record(actor=user, records=[r for r in requests if r.message], subject_attr="participant")
+    return {"open_help_requests": requests, "upcoming_checkins": upcoming, "checkins_to_record": to_record}

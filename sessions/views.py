@@ -110,7 +110,9 @@ def availability_remove(request: HttpRequest, kind: str, pk: int) -> HttpRespons
     return redirect("sessions:availability")
 
 
-def _book(request: HttpRequest, *, participant, facilitator_ids: list[int], cohorts, viewer, template: str):
+def _book(
+    request: HttpRequest, *, participant, facilitator_ids: list[int], cohorts, viewer, template: str, moving=None
+):
     weeks = _weeks(request)
     first, last = _range(viewer, weeks)
     slots = checkin_selectors.free_slots(
@@ -123,15 +125,21 @@ def _book(request: HttpRequest, *, participant, facilitator_ids: list[int], coho
         cohort = next((c for c in cohorts if facilitator_id in c.facilitator_ids), None)
         if cohort is None:
             raise Http404
+        facilitator = get_user_model().objects.get(pk=facilitator_id)
         try:
-            checkin = checkin_services.checkin_book(
-                actor=request.user,
-                participant=participant,
-                facilitator=get_user_model().objects.get(pk=facilitator_id),
-                cohort=cohort,
-                kind=form.cleaned_data["kind"],
-                starts_at=starts_at,
-            )
+            if moving is not None:
+                checkin = checkin_services.checkin_rebook(
+                    actor=request.user, checkin=moving, facilitator=facilitator, starts_at=starts_at
+                )
+            else:
+                checkin = checkin_services.checkin_book(
+                    actor=request.user,
+                    participant=participant,
+                    facilitator=facilitator,
+                    cohort=cohort,
+                    kind=form.cleaned_data["kind"],
+                    starts_at=starts_at,
+                )
         except checkin_services.SlotTaken as error:
             nearest = error.nearest
             form.add_error("slot", error.message)
@@ -146,6 +154,7 @@ def _book(request: HttpRequest, *, participant, facilitator_ids: list[int], coho
         "weeks": weeks,
         "slot_days": _slot_days(slots, viewer.time_zone),
         "nearest": nearest,
+        "moving": moving,
         "facilitators": {f.pk: f for c in cohorts for f in c.facilitators.all()},
     }
     return render(request, template, context)
@@ -155,9 +164,20 @@ def _book(request: HttpRequest, *, participant, facilitator_ids: list[int], coho
 def checkin_book(request: HttpRequest) -> HttpResponse:
     """The participant books a free slot of one of their group's facilitators."""
     cohorts = checkin_selectors.checkin_cohorts_with_facilitators(request.user)
+    moving = None
+    if "move" in request.GET:
+        # Moving a booked check-in: the new time replaces it, or nothing changes.
+        moving = get_object_or_404(
+            CheckIn.objects.select_related("cohort"),
+            pk=request.GET.get("move") if request.GET.get("move", "").isdigit() else 0,
+            participant=request.user,
+            status=CheckIn.Status.BOOKED,
+        )
+        cohorts = [cohort for cohort in cohorts if cohort.pk == moving.cohort_id]
     facilitator_ids = sorted({pk for cohort in cohorts for pk in cohort.facilitator_ids})
     return _book(
         request,
+        moving=moving,
         participant=request.user,
         facilitator_ids=facilitator_ids,
         cohorts=cohorts,

@@ -359,6 +359,7 @@ def test_help_request_stays_on_the_facilitators_home_panel_until_handled(booked_
     client.force_login(amara)
     client.post(reverse("sessions:help_request_create"), {"cohort": cohort.pk, "message": ""})
     assert [r.participant for r in facilitator_checkins_panel(facilitator)["open_help_requests"]] == [amara]
+    assert not AccessLog.objects.exists()  # no message, nothing clinical was read
     assert participant_checkins_panel(amara)["open_help_requests"]
     client.force_login(ben)
     assert client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk])).status_code == 403
@@ -471,16 +472,21 @@ def test_home_panels_run_constant_queries(booked_world, django_assert_num_querie
     cohort, facilitator, (amara, ben, chloe) = booked_world
     with django_assert_num_queries(5):
         participant_checkins_panel(amara)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
+        facilitator_checkins_panel(facilitator)
+    services.help_request_create(participant=amara, cohort=cohort, message="Could we talk?")
+    with django_assert_num_queries(4):  # plus the access-log insert for the request's message
         facilitator_checkins_panel(facilitator)
     for person, start in ((amara, SLOT), (ben, SLOT + timedelta(minutes=30)), (chloe, SLOT + timedelta(minutes=60))):
         book(cohort, facilitator, person, start)
-        services.help_request_create(participant=person, cohort=cohort)
+        services.help_request_create(participant=person, cohort=cohort, message="Could we talk?")
     services.boosters_schedule(cohort=cohort)
     with django_assert_num_queries(5):
         participant_checkins_panel(amara)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         assert len(facilitator_checkins_panel(facilitator)["open_help_requests"]) == 3
+    with time_machine.travel(SLOT + timedelta(hours=3), tick=False), django_assert_num_queries(4):
+        assert len(facilitator_checkins_panel(facilitator)["checkins_to_record"]) == 3
 
 
 @time_machine.travel(NOW, tick=False)
@@ -558,3 +564,22 @@ def test_the_admin_never_shows_check_in_notes_to_a_service_lead(client, recorded
     page = client.get(reverse("admin:group_sessions_checkin_change", args=[checkin.pk]))
     assert page.status_code == 200
     assert SECRET not in page.content.decode() and SHARED not in page.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_participant_moves_a_check_in_over_http_and_only_their_own(client, booked_world):
+    cohort, facilitator, (amara, ben, _chloe) = booked_world
+    checkin = book(cohort, facilitator, amara)
+    url = reverse("sessions:checkin_book")
+    client.force_login(ben)
+    assert client.get(f"{url}?move={checkin.pk}").status_code == 404
+    client.force_login(amara)
+    assert "You are moving your check-in" in client.get(f"{url}?move={checkin.pk}").content.decode()
+    new_time = SLOT + timedelta(minutes=60)
+    page = client.post(
+        f"{url}?move={checkin.pk}", {"kind": "pre_group", "slot": f"{facilitator.pk}:{new_time.isoformat()}"}
+    )
+    assert page.status_code == 302
+    checkin.refresh_from_db()
+    moved = CheckIn.objects.get(participant=amara, status="booked")
+    assert (checkin.status, moved.starts_at, moved.kind) == ("cancelled", new_time, "mid_programme")
