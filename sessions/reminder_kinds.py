@@ -1,4 +1,6 @@
 # --- Check-ins ---
+# Each kind's context callable returns the row's stored context (label, when, first_name) plus a link,
+# so the templates render the same from the dispatcher or from sessions.services.reminder_email_send.
 # Subjects and bodies use the programme's neutral label only: a lock screen or a shared inbox
 # must never reveal what the group is.
 
@@ -9,21 +11,21 @@ def _checkins_link(reminder) -> dict:
     from django.conf import settings
     from django.urls import reverse
 
-    return {"url": settings.STEADY_SITE_URL + reverse("sessions:checkin_list")}
+    return {**(reminder.context or {}), "url": settings.STEADY_SITE_URL + reverse("sessions:checkin_list")}
 
 
 def _facilitator_link(reminder) -> dict:
     from django.conf import settings
     from django.urls import reverse
 
-    return {"url": settings.STEADY_SITE_URL + reverse("facilitation:facilitator_home")}
+    return {**(reminder.context or {}), "url": settings.STEADY_SITE_URL + reverse("facilitation:facilitator_home")}
 
 
 def _participant_link(reminder) -> dict:
     from django.conf import settings
     from django.urls import reverse
 
-    return {"url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home")}
+    return {**(reminder.context or {}), "url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home")}
 
 
 register(

@@ -583,3 +583,28 @@ def test_participant_moves_a_check_in_over_http_and_only_their_own(client, booke
     checkin.refresh_from_db()
     moved = CheckIn.objects.get(participant=amara, status="booked")
     assert (checkin.status, moved.starts_at, moved.kind) == ("cancelled", new_time, "mid_programme")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_checkin_and_booster_reminder_emails_are_neutral(booked_world, mailoutbox):
+    from reminders.registry import get_kind
+
+    cohort, facilitator, (amara, *_rest) = booked_world
+    book(cohort, facilitator, amara)
+    enrolment = Enrolment.objects.get(participant=amara)
+    enrolment.status = "completed"
+    enrolment.save()
+    services.boosters_schedule(cohort=cohort)
+    rows = Reminder.objects.filter(recipient=amara).order_by("kind", "due_at")
+    assert sorted({r.kind for r in rows}) == ["booster_next_week", "checkin_tomorrow"]
+    for reminder in rows:
+        assert get_kind(reminder.kind).urgent is False
+        services.reminder_email_send(reminder)
+    assert get_kind("help_requested").urgent is True
+    for message in mailoutbox:
+        text = f"{message.subject} {message.body}".lower()
+        for word in ("therapy", "compassion", "mental", "cft", "check-in"):
+            assert word not in text, (word, message.subject)
+    subjects = {m.subject for m in mailoutbox}
+    assert "Your one-to-one meeting tomorrow" in subjects
+    assert "Staff wellbeing group: follow-up meeting next week" in subjects
