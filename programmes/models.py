@@ -54,6 +54,9 @@ class Programme(models.Model):
         help_text=_("Shown in calendars, emails and to managers, so nothing outside the group reveals what it is."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    pre_group_checkin_required = models.BooleanField(
+        _("pre-group check-in required before a place is confirmed"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

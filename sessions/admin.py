@@ -30,3 +30,46 @@ class AttendanceAdmin(admin.ModelAdmin):
 @admin.register(ClosureDate)
 class ClosureDateAdmin(admin.ModelAdmin):
     list_display = ("date", "description")
+
+
+# --- Check-ins ---
+# Private notes, follow-up actions, summaries and help-request messages are clinical: the admin
+# shows bookings only (service leads see clinical records only as facilitators, in the app).
+
+from sessions.models import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn, HelpRequest  # noqa: E402
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(admin.ModelAdmin):
+    list_display = ("facilitator", "weekday", "start_time", "end_time", "slot_minutes", "time_zone", "valid_from")
+    list_select_related = ("facilitator",)
+
+
+@admin.register(AvailabilitySlot)
+class AvailabilitySlotAdmin(admin.ModelAdmin):
+    list_display = ("facilitator", "local_date", "start_time", "minutes", "time_zone")
+    list_select_related = ("facilitator",)
+
+
+@admin.register(BlockedDate)
+class BlockedDateAdmin(admin.ModelAdmin):
+    list_display = ("facilitator", "date")
+    list_select_related = ("facilitator",)
+    exclude = ("reason",)
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ("starts_at", "facilitator", "participant", "cohort", "kind", "status", "late_cancellation")
+    list_filter = ("status", "kind", "late_cancellation")
+    list_select_related = ("facilitator", "participant", "cohort")
+    exclude = ("notes", "follow_up_actions", "shared_summary")
+    readonly_fields = ("starts_at", "ends_at", "facilitator", "participant", "cohort", "help_request")
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "participant", "cohort", "status", "handled_at")
+    list_filter = ("status",)
+    list_select_related = ("participant", "cohort")
+    exclude = ("message",)

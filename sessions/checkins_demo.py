@@ -1,0 +1,145 @@
+"""Demo data for check-ins and boosters; the lead calls ``seed_checkins(ctx)`` after the cohort demo.
+
+Idempotent: everything is looked up before it is made. Makes the facilitator's
+availability for the next two weeks, a completed cohort with its boosters
+scheduled, a few booked check-ins and one open "I'd like to talk" request.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.demo import DemoContext
+from programmes.models import Programme
+from sessions import services
+from sessions.models import AvailabilityWindow, CheckIn, Cohort, GroupSession, HelpRequest
+from sessions.scheduling import local_to_utc, weekly_dates
+from sessions.selectors import free_slots
+
+COMPLETED_COHORT_NAME = "Spring group (completed)"
+# (weekday, from, until): Tuesday mornings and Thursday afternoons, 30-minute check-ins.
+WINDOWS = [(1, time(10, 0), time(12, 0)), (3, time(14, 0), time(16, 0))]
+
+
+def _programme(ctx: DemoContext) -> Programme | None:
+    programme = ctx.objects.get("programme")
+    if programme is not None and programme.session_plans.filter(kind="booster").exists():
+        return programme
+    return (
+        Programme.objects.filter(status=Programme.Status.PUBLISHED, session_plans__kind="booster")
+        .exclude(booster_offsets_weeks=[])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _availability(facilitator, today) -> None:
+    for weekday, start, end in WINDOWS:
+        AvailabilityWindow.objects.get_or_create(
+            facilitator=facilitator,
+            weekday=weekday,
+            start_time=start,
+            defaults={
+                "end_time": end,
+                "slot_minutes": 30,
+                "time_zone": facilitator.time_zone,
+                "valid_from": today,
+                "valid_until": today + timedelta(days=13),
+            },
+        )
+
+
+def _completed_cohort(programme: Programme, facilitator, participants, today) -> Cohort:
+    cohort = Cohort.objects.filter(name=COMPLETED_COHORT_NAME, facilitators=facilitator).first()
+    if cohort is not None:
+        return cohort
+    weeks = programme.weekly_session_count
+    # The last weekly session was last week, so both boosters are still ahead.
+    start = today - timedelta(weeks=weeks)
+    cohort = Cohort.objects.create(
+        programme=programme,
+        name=COMPLETED_COHORT_NAME,
+        start_date=start,
+        weekday=start.weekday(),
+        start_time=time(13, 0),
+        session_minutes=programme.session_minutes,
+        time_zone="Europe/London",
+        venue="Wellbeing room, Education Centre",
+        capacity=programme.default_capacity,
+        status=Cohort.Status.COMPLETED,
+        created_by=facilitator,
+    )
+    cohort.facilitators.set([facilitator])
+    plans = {plan.number: plan for plan in programme.session_plans.filter(kind="weekly")}
+    rows = []
+    for number, (planned, actual, why) in enumerate(
+        weekly_dates(start, weeks, region=cohort.holiday_region, closures={}), start=1
+    ):
+        starts = local_to_utc(actual, cohort.start_time, cohort.time_zone)
+        ends = starts + timedelta(minutes=cohort.session_minutes)
+        held = ends <= timezone.now()
+        rows.append(
+            GroupSession(
+                cohort=cohort,
+                session_plan=plans[number],
+                number=number,
+                planned_date=planned,
+                local_date=actual,
+                starts_at=starts,
+                ends_at=ends,
+                moved_reason=why,
+                status=GroupSession.Status.HELD if held else GroupSession.Status.SCHEDULED,
+                held_at=ends if held else None,
+            )
+        )
+    GroupSession.objects.bulk_create(rows)
+    for place, person in enumerate(participants[:4], start=1):
+        # Enrolment lives in facilitation (a higher layer): write it through the reverse relation.
+        cohort.enrolments.create(
+            participant=person, status="completed", place_number=place, confirmed_at=timezone.now()
+        )
+    return cohort
+
+
+@transaction.atomic
+def seed_checkins(ctx: DemoContext) -> None:
+    facilitator = ctx.objects.get("facilitator")
+    participants = list(ctx.objects.get("participants") or [])
+    programme = _programme(ctx)
+    if facilitator is None or len(participants) < 4 or programme is None:
+        ctx.notes.append(
+            "Check-ins demo skipped: needs the demo facilitator, participants and a programme with boosters."
+        )
+        return
+    today = timezone.localdate()
+    _availability(facilitator, today)
+    cohort = _completed_cohort(programme, facilitator, participants, today)
+    boosters = services.boosters_schedule(cohort=cohort)
+    ctx.objects["completed_cohort"] = cohort
+
+    booked = CheckIn.objects.filter(facilitator=facilitator, status=CheckIn.Status.BOOKED, starts_at__gt=timezone.now())
+    if not booked.exists():
+        slots = free_slots(
+            facilitator_ids=[facilitator.pk], first=today + timedelta(days=1), last=today + timedelta(days=13)
+        )
+        for person, slot in zip(participants[:3], slots[::3], strict=False):
+            services.checkin_book(
+                actor=person,
+                participant=person,
+                facilitator=facilitator,
+                cohort=cohort,
+                kind=CheckIn.Kind.END_OF_PROGRAMME,
+                starts_at=slot.starts_at,
+            )
+    asker = participants[3]
+    if not HelpRequest.objects.filter(cohort=cohort, participant=asker).exists():
+        services.help_request_create(
+            participant=asker, cohort=cohort, message="The last few weeks have been a lot. Could we talk?"
+        )
+    ctx.notes.append(
+        f"Check-ins: {facilitator.email} has availability for two weeks, {booked.count()} booked check-ins, "
+        f"one open request to talk; '{cohort.name}' has {len(boosters)} booster sessions scheduled."
+    )
