@@ -271,13 +271,9 @@ def protected_time_pending_count_for(*, manager: User) -> int:
 # Selectors for the check-in panels of the home pages (each a fixed number of queries) and for
 # the enrolment rules that depend on check-ins.
 
-from datetime import timedelta  # noqa: E402, RUF100
-
-from django.utils import timezone  # noqa: E402, RUF100
 
 from core.services import access_log_record  # noqa: E402, RUF100
-from facilitation.models import Enrolment  # noqa: E402, RUF100
-from sessions.models import CheckIn, Cohort, GroupSession, HelpRequest  # noqa: E402, RUF100
+from sessions.models import CheckIn, HelpRequest  # noqa: E402, RUF100
 
 # A participant is offered "I'd like to talk" on their home page this long after a high-intensity session.
 TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)

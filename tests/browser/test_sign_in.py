@@ -25,14 +25,22 @@ def sign_in(browser, live_server, email: str, password: str = PASSWORD) -> None:
     field = browser.find_element(By.NAME, "password")
     field.send_keys(password)
     field.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(field))
+    wait = WebDriverWait(browser, 15)
+    wait.until(expected_conditions.staleness_of(field))
+    # Signing in redirects twice (to / and on to the role's home): wait for the last page.
+    wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+    wait.until(lambda driver: "/accounts/login/" not in driver.current_url or "alert" in driver.page_source)
+
+
+def heading(browser) -> str:
+    return WebDriverWait(browser, 15).until(lambda driver: driver.find_element(By.TAG_NAME, "h1").text)
 
 
 def test_participant_signs_in_on_a_phone_and_lands_on_their_home(browser, live_server) -> None:
     participant = ParticipantFactory(first_name="Amara")
     sign_in(browser, live_server, participant.email)
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Hello, Amara"
-    assert browser.current_url.endswith("/me/")
+    WebDriverWait(browser, 15).until(expected_conditions.url_matches(r"/me/$"))
+    assert heading(browser) == "Hello, Amara"
     # Nothing is wider than the screen.
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
 
