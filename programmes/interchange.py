@@ -148,9 +148,14 @@ def parse(text: str) -> LineDict:
 def _check(mapping: Any, what: str) -> None:
     if not isinstance(mapping, dict):
         raise ImportFormatError(f"Each {what} should be a set of 'field: value' lines.", line=line_of(mapping))
+    named = what
+    if what == "session plan" and mapping.get("kind") and mapping.get("number"):
+        named = f"{what} ({mapping['kind']} {mapping['number']})"
+    elif mapping.get("title") or mapping.get("topic"):
+        named = f"{what} '{mapping.get('title') or mapping.get('topic')}'"
     for field in REQUIRED[what]:
         if field not in mapping or mapping[field] is None:
-            raise ImportFormatError(f"The {what} is missing the field '{field}'.", line=line_of(mapping), field=field)
+            raise ImportFormatError(f"The {named} is missing the field '{field}'.", line=line_of(mapping), field=field)
 
 
 def _need_mapping(parent: LineDict, key: str, what: str) -> LineDict:

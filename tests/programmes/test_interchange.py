@@ -86,7 +86,7 @@ def test_missing_field_names_the_field_and_the_line_and_imports_nothing() -> Non
         programme_import(text="\n".join(lines), by=None)
 
     assert error.value.field == "title"
-    assert "session plan is missing the field 'title'" in error.value.message
+    assert "The session plan (weekly 3) is missing the field 'title'." in error.value.message
     # The line given is where that session plan starts: "- kind: weekly", two lines above the lost title.
     assert error.value.line == removed - 1
     assert lines[error.value.line - 1].strip() == "- kind: weekly"
