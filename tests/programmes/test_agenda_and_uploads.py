@@ -191,7 +191,8 @@ def test_service_refuses_a_disguised_file_even_without_the_form(facilitator) -> 
 def test_agenda_row_add_returns_next_index_and_counts_it(client, facilitator) -> None:
     plan = _draft_plan()
     client.force_login(facilitator)
-    response = client.get(f"/programmes/plans/{plan.pk}/agenda-row/", {"agenda-TOTAL_FORMS": "3"}, HTTP_HX_REQUEST="true")
+    url = f"/programmes/plans/{plan.pk}/agenda-row/"
+    response = client.get(url, {"agenda-TOTAL_FORMS": "3"}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert 'name="agenda-3-title"' in page
     assert 'id="id_agenda-TOTAL_FORMS" value="4" hx-swap-oob="true"' in page
