@@ -17,6 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -242,7 +243,9 @@ def programme_update(*, programme: Programme, by: AbstractBaseUser | None, **val
     unknown = set(values) - set(PROGRAMME_EDITABLE)
     if unknown:
         raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
-    _clean_programme_fields(values)
+    _clean_programme_fields(
+        {"default_capacity": programme.default_capacity, "max_capacity": programme.max_capacity} | values
+    )
     changed = [name for name, value in values.items() if getattr(programme, name) != value]
     if not changed:
         return programme
@@ -287,6 +290,8 @@ def session_plan_update(
         raise DomainError(agenda_mismatch_message(total=total, session_minutes=programme.session_minutes))
     if not agenda:
         raise DomainError(_("A session plan needs at least one agenda item."))
+    for change in materials:
+        _web_address(change.values.get("url", ""))
     file_types: dict[int, str] = {}
     for index, change in enumerate(materials):
         if change.upload is not None and not change.delete:
@@ -428,9 +433,39 @@ def programme_retire(*, programme: Programme, by: AbstractBaseUser | None) -> Pr
 # --- Import and the built-in programme ------------------------------------------------------
 
 
+# Longest text each short field holds; longer values in a file are refused, not cut.
+TEXT_LIMITS = {"name": 150, "title": 150, "heading": 150, "neutral_label": 80}
+
+
 def _text(mapping: dict, key: str) -> str:
     value = mapping.get(key)
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    limit = TEXT_LIMITS.get(key)
+    if limit is not None and len(text) > limit:
+        raise interchange.ImportFormatError(
+            f"'{key}' is {len(text)} characters long; the most it can be is {limit}.",
+            line=interchange.line_of(mapping, key),
+            field=key,
+        )
+    return text
+
+
+def _web_address(value: str) -> str:
+    """Return ``value`` when it is an http(s) address or empty; raise DomainError otherwise."""
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError as exc:
+            message = _("A link must be a web address starting with https:// or http://.")
+            raise DomainError(message, field="url") from exc
+    return value
+
+
+def _link(mapping: dict) -> str:
+    try:
+        return _web_address(_text(mapping, "url"))
+    except DomainError as exc:
+        raise interchange.ImportFormatError(exc.message, line=interchange.line_of(mapping, "url"), field="url") from exc
 
 
 def _choice(mapping: dict, key: str, choices: type, what: str) -> str:
@@ -496,7 +531,12 @@ def programme_import(
             values[key] = _integer(source, key, "programme", minimum=2)
     if source.get("neutral_label"):
         values["neutral_label"] = _text(source, "neutral_label")
-    _clean_programme_fields(values)
+    try:
+        _clean_programme_fields(values)
+    except DomainError as exc:
+        raise interchange.ImportFormatError(
+            exc.message, line=interchange.line_of(source, exc.field), field=exc.field
+        ) from exc
     programme = Programme.objects.create(family=family, version=version, created_by=by, updated_by=by, **values)
     seen: set[tuple[str, int]] = set()
     for entry in source["session_plans"]:
@@ -535,7 +575,7 @@ def programme_import(
                 audience=_choice(item, "audience", Material.Audience, "material"),
                 release=_choice(item, "release", Material.Release, "material"),
                 content=_text(item, "content"),
-                url=_text(item, "url"),
+                url=_link(item),
             )
             if item.get("file"):
                 blob = interchange.decode_file(item["file"])

@@ -165,3 +165,21 @@ def test_upload_with_an_error_shows_the_line_and_imports_nothing(client, facilit
     assert "Line 2: &#x27;format_version&#x27; is 2" in response.content.decode()
     assert "Nothing was imported." in response.content.decode()
     assert not Programme.objects.exists()
+
+
+def test_javascript_link_in_a_file_is_refused_with_its_line() -> None:
+    text = _builtin_text()
+    assert "      url: ''\n" in text
+    text = text.replace("      url: ''\n", "      url: javascript:alert(1)\n", 1)
+    with pytest.raises(ImportFormatError) as error:
+        programme_import(text=text, by=None)
+    assert error.value.field == "url"
+    assert text.splitlines()[error.value.line - 1].strip() == "url: javascript:alert(1)"
+    assert _counts() == (0, 0, 0, 0, 0)
+
+
+def test_too_long_title_in_a_file_is_refused_not_cut() -> None:
+    text = _builtin_text().replace("title: Welcome, and making this a safe place to be", "title: " + "Welcome " * 30, 1)
+    with pytest.raises(ImportFormatError, match="the most it can be is 150"):
+        programme_import(text=text, by=None)
+    assert _counts() == (0, 0, 0, 0, 0)

@@ -170,3 +170,24 @@ def test_pack_edit_on_used_programme_makes_new_pack_version_and_keeps_the_old(fa
     assert pack.title == "Before you join"
     assert pack.sections.get().body == "Staff who care for others."
     assert InformationPack.objects.count() == 2
+
+
+def test_lowering_the_largest_group_below_the_default_is_refused(facilitator) -> None:
+    programme = programme_with_plans(status="draft")
+    with pytest.raises(DomainError, match="cannot be larger"):
+        programme_update(programme=programme, by=facilitator, max_capacity=5)
+    programme.refresh_from_db()
+    assert programme.max_capacity == 12
+
+
+def test_service_refuses_a_javascript_link(facilitator) -> None:
+    plan = programme_with_plans(status="draft").session_plans.first()
+    with pytest.raises(DomainError, match="web address"):
+        session_plan_update(
+            plan=plan,
+            by=facilitator,
+            values={},
+            agenda=[{"title": "All", "minutes": 120}],
+            materials=[MaterialChange(id=None, values={"title": "Bad", "url": "javascript:alert(1)"})],
+        )
+    assert not plan.materials.exists()
