@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 FORMAT_NAME = "steady-programme"
 FORMAT_VERSION = 1
@@ -100,24 +101,25 @@ def parse(text: str) -> LineDict:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ImportFormatError(f"This is not valid YAML ({exc.problem}).", line=line) from exc
+        message = _("This is not valid YAML (%(problem)s).") % {"problem": exc.problem}
+        raise ImportFormatError(message, line=line) from exc
     except yaml.YAMLError as exc:
-        raise ImportFormatError("This is not valid YAML.") from exc
+        raise ImportFormatError(_("This is not valid YAML.")) from exc
     if not isinstance(data, LineDict):
-        raise ImportFormatError("This is not a Steady programme file: it should start with 'format:'.", line=1)
+        raise ImportFormatError(_("This is not a Steady programme file: it should start with 'format:'."), line=1)
     if data.get("format") != FORMAT_NAME:
         raise ImportFormatError(
-            f"This is not a Steady programme file: 'format' should be '{FORMAT_NAME}'.",
+            _("This is not a Steady programme file: 'format' should be '%(name)s'.") % {"name": FORMAT_NAME},
             line=line_of(data, "format"),
             field="format",
         )
     if "format_version" not in data:
-        raise ImportFormatError("The field 'format_version' is missing.", line=line_of(data), field="format_version")
+        raise ImportFormatError(_("The field 'format_version' is missing."), line=line_of(data), field="format_version")
     if data["format_version"] not in SUPPORTED_FORMAT_VERSIONS:
         supported = ", ".join(str(v) for v in SUPPORTED_FORMAT_VERSIONS)
         raise ImportFormatError(
-            f"'format_version' is {data['format_version']!r}, which this version of Steady cannot read "
-            f"(it reads {supported}).",
+            _("'format_version' is %(found)s, which this version of Steady cannot read (it reads %(supported)s).")
+            % {"found": repr(data["format_version"]), "supported": supported},
             line=line_of(data, "format_version"),
             field="format_version",
         )
@@ -135,7 +137,9 @@ def parse(text: str) -> LineDict:
                 for key in ("name", "data"):
                     if key not in file:
                         raise ImportFormatError(
-                            f"The material's file is missing the field '{key}'.", line=line_of(file), field=key
+                            _("The material's file is missing the field '%(field)s'.") % {"field": key},
+                            line=line_of(file),
+                            field=key,
                         )
     if "information_pack" in programme and programme["information_pack"] is not None:
         pack = _need_mapping(programme, "information_pack", "programme")
@@ -147,7 +151,9 @@ def parse(text: str) -> LineDict:
 
 def _check(mapping: Any, what: str) -> None:
     if not isinstance(mapping, dict):
-        raise ImportFormatError(f"Each {what} should be a set of 'field: value' lines.", line=line_of(mapping))
+        raise ImportFormatError(
+            _("Each %(what)s should be a set of 'field: value' lines.") % {"what": what}, line=line_of(mapping)
+        )
     named = what
     if what == "session plan" and mapping.get("kind") and mapping.get("number"):
         named = f"{what} ({mapping['kind']} {mapping['number']})"
@@ -155,16 +161,20 @@ def _check(mapping: Any, what: str) -> None:
         named = f"{what} '{mapping.get('title') or mapping.get('topic')}'"
     for field in REQUIRED[what]:
         if field not in mapping or mapping[field] is None:
-            raise ImportFormatError(f"The {named} is missing the field '{field}'.", line=line_of(mapping), field=field)
+            raise ImportFormatError(
+                _("The %(what)s is missing the field '%(field)s'.") % {"what": named, "field": field},
+                line=line_of(mapping),
+                field=field,
+            )
 
 
 def _need_mapping(parent: LineDict, key: str, what: str) -> LineDict:
     value = parent.get(key)
     if not isinstance(value, dict):
         if value is None:
-            message = f"The {what} is missing the field '{key}'."
+            message = _("The %(what)s is missing the field '%(field)s'.") % {"what": what, "field": key}
         else:
-            message = f"'{key}' should be a set of 'field: value' lines."
+            message = _("'%(field)s' should be a set of 'field: value' lines.") % {"field": key}
         raise ImportFormatError(message, line=line_of(parent, key), field=key)
     return value
 
@@ -172,7 +182,10 @@ def _need_mapping(parent: LineDict, key: str, what: str) -> LineDict:
 def _need_list(parent: LineDict, key: str, what: str) -> list:
     value = parent.get(key)
     if not isinstance(value, list):
-        message = f"The {what} is missing the field '{key}'." if value is None else f"'{key}' should be a list."
+        if value is None:
+            message = _("The %(what)s is missing the field '%(field)s'.") % {"what": what, "field": key}
+        else:
+            message = _("'%(field)s' should be a list.") % {"field": key}
         raise ImportFormatError(message, line=line_of(parent, key), field=key)
     return value
 
@@ -193,7 +206,7 @@ def decode_file(entry: dict) -> FileBlob:
     try:
         data = base64.b64decode(entry["data"], validate=True)
     except (ValueError, TypeError) as exc:
-        raise ImportFormatError("A material's file data is not valid base64.", line=line_of(entry, "data")) from exc
+        raise ImportFormatError(_("A material's file data is not valid base64."), line=line_of(entry, "data")) from exc
     return FileBlob(name=str(entry["name"]), data=data)
 
 

@@ -443,7 +443,8 @@ def _text(mapping: dict, key: str) -> str:
     limit = TEXT_LIMITS.get(key)
     if limit is not None and len(text) > limit:
         raise interchange.ImportFormatError(
-            f"'{key}' is {len(text)} characters long; the most it can be is {limit}.",
+            _("'%(field)s' is %(length)s characters long; the most it can be is %(limit)s.")
+            % {"field": key, "length": len(text), "limit": limit},
             line=interchange.line_of(mapping, key),
             field=key,
         )
@@ -473,7 +474,8 @@ def _choice(mapping: dict, key: str, choices: type, what: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
         raise interchange.ImportFormatError(
-            f"The {what}'s '{key}' is {value!r}; it should be one of: {allowed}.",
+            _("The %(what)s's '%(field)s' is %(value)s; it should be one of: %(allowed)s.")
+            % {"what": what, "field": key, "value": repr(value), "allowed": allowed},
             line=interchange.line_of(mapping, key),
             field=key,
         )
@@ -484,7 +486,8 @@ def _integer(mapping: dict, key: str, what: str, *, minimum: int = 0) -> int:
     value = mapping.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise interchange.ImportFormatError(
-            f"The {what}'s '{key}' should be a whole number of at least {minimum}.",
+            _("The %(what)s's '%(field)s' should be a whole number of at least %(minimum)s.")
+            % {"what": what, "field": key, "minimum": minimum},
             line=interchange.line_of(mapping, key),
             field=key,
         )
@@ -507,7 +510,7 @@ def programme_import(
         family = uuid.UUID(str(source["family"]))
     except ValueError as exc:
         raise interchange.ImportFormatError(
-            "The programme's 'family' is not a valid identifier.", line=interchange.line_of(source, "family")
+            _("The programme's 'family' is not a valid identifier."), line=interchange.line_of(source, "family")
         ) from exc
     version = _integer(source, "version", "programme", minimum=1)
     existing = Programme.objects.filter(family=family, version=version).first()
@@ -544,7 +547,7 @@ def programme_import(
         number = _integer(entry, "number", "session plan", minimum=1)
         if (kind, number) in seen:
             raise interchange.ImportFormatError(
-                f"There are two {kind} session plans numbered {number}.",
+                _("There are two %(kind)s session plans numbered %(number)s.") % {"kind": kind, "number": number},
                 line=interchange.line_of(entry, "number"),
                 field="number",
             )
@@ -602,7 +605,7 @@ def programme_import(
             topic = _choice(item, "topic", InformationPackSection.Topic, "information pack section")
             if topic in topics:
                 raise interchange.ImportFormatError(
-                    f"The information pack has two sections on '{topic}'.",
+                    _("The information pack has two sections on '%(topic)s'.") % {"topic": topic},
                     line=interchange.line_of(item, "topic"),
                     field="topic",
                 )
