@@ -292,6 +292,9 @@ def session_plan_update(
         raise DomainError(_("A session plan needs at least one agenda item."))
     for change in materials:
         _web_address(change.values.get("url", ""))
+    named_ids = {change.id for change in materials if change.id is not None}
+    if named_ids - set(plan.materials.values_list("pk", flat=True)):
+        raise NotAllowed(_("That material belongs to another session plan."))
     file_types: dict[int, str] = {}
     for index, change in enumerate(materials):
         if change.upload is not None and not change.delete:
@@ -301,7 +304,7 @@ def session_plan_update(
                 raise DomainError(" ".join(exc.messages), field="file") from exc
     target_programme, mapping = _editable(programme, by)
     target = mapping.plans[plan.pk] if mapping else plan
-    own_ids = set(target.materials.values_list("pk", flat=True))
+    own = mapping.materials if mapping else {m.pk: m for m in target.materials.all()}
 
     changed = [name for name in PLAN_EDITABLE if name in values and getattr(target, name) != values[name]]
     for name in changed:
@@ -320,12 +323,7 @@ def session_plan_update(
         for position, item in enumerate(agenda)
     )
     for position, change in enumerate(materials):
-        material: Material | None = None
-        if change.id is not None:
-            material = mapping.materials.get(change.id) if mapping else None
-            material = material or Material.objects.filter(pk=change.id, session_plan=target).first()
-            if material is None or material.pk not in own_ids:
-                raise NotAllowed(_("That material belongs to another session plan."))
+        material = own[change.id] if change.id is not None else None
         if change.delete:
             if material is not None:
                 material.delete()

@@ -191,3 +191,37 @@ def test_service_refuses_a_javascript_link(facilitator) -> None:
             materials=[MaterialChange(id=None, values={"title": "Bad", "url": "javascript:alert(1)"})],
         )
     assert not plan.materials.exists()
+
+
+def test_material_of_another_plan_cannot_be_edited_through_this_one(facilitator) -> None:
+    programme = programme_with_plans(status="draft")
+    week1, week2 = programme.session_plans.filter(kind="weekly").order_by("number")[:2]
+    other = week2.materials.create(title="Week 2 handout", content="Two")
+    with pytest.raises(NotAllowed):
+        session_plan_update(
+            plan=week1,
+            by=facilitator,
+            values={},
+            agenda=[{"title": "All", "minutes": 120}],
+            materials=[MaterialChange(id=other.pk, values={"title": "Hijacked"})],
+        )
+    other.refresh_from_db()
+    assert other.title == "Week 2 handout"
+
+
+def test_editing_an_existing_material_in_a_used_programme_edits_the_copy(facilitator) -> None:
+    cohort = CohortFactory()
+    plan = cohort.programme.session_plans.get(kind="weekly", number=1)
+    original = plan.materials.create(title="Handout", content="Old words")
+    saved = session_plan_update(
+        plan=plan,
+        by=facilitator,
+        values={},
+        agenda=[{"title": "All", "minutes": 120}],
+        materials=[MaterialChange(id=original.pk, values={"content": "New words"})],
+    )
+    original.refresh_from_db()
+    assert original.content == "Old words"
+    copy = saved.materials.get()
+    assert (copy.title, copy.content) == ("Handout", "New words")
+    assert copy.pk != original.pk
