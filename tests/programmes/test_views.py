@@ -113,3 +113,4 @@ def test_every_builtin_plan_page_renders_for_a_facilitator(client, facilitator, 
             page = client.get(plan.get_absolute_url()).content.decode()
         assert plan.title in page
         assert "Home practice" in page
+        assert "css/programmes.css" in page  # the print rules for plans
