@@ -36,7 +36,7 @@ class SessionPlanAdmin(admin.ModelAdmin):
 
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "audience", "release", "session_plan")
+    list_display = ("title", "kind", "audience", "release", "file_type", "session_plan")
     list_filter = ("kind", "audience", "release")
     search_fields = ("title",)
     list_select_related = ("session_plan", "session_plan__programme")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -57,6 +58,22 @@ class Programme(models.Model):
     pre_group_checkin_required = models.BooleanField(
         _("pre-group check-in required before a place is confirmed"), default=False
     )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The programme this one was copied from (an earlier version, or a duplicate's original)."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +133,15 @@ class SessionPlan(models.Model):
         prefix = _("Week") if self.kind == self.Kind.WEEKLY else _("Booster")
         return f"{prefix} {self.number}: {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:session_plan_detail", kwargs={"pk": self.pk})
+
+    @property
+    def label(self) -> str:
+        """ "Week 3" or "Booster 1"."""
+        prefix = _("Week") if self.kind == self.Kind.WEEKLY else _("Booster")
+        return f"{prefix} {self.number}"
+
 
 class AgendaItem(models.Model):
     """One timed item of a session plan's agenda; the minutes add up to the session length."""
@@ -159,6 +185,10 @@ class Material(models.Model):
     audience = models.CharField(_("audience"), max_length=15, choices=Audience, default=Audience.PARTICIPANTS)
     content = models.TextField(_("content (Markdown)"), blank=True)
     file = models.FileField(_("file"), upload_to="materials/%Y/%m/", blank=True)
+    # What the file's first bytes say it is (pdf, docx, mp3, m4a, png, jpg), checked on upload.
+    file_type = models.CharField(max_length=8, blank=True, editable=False)
+    # The name the file had when it was uploaded (storage may add a suffix to keep names unique).
+    file_name = models.CharField(max_length=200, blank=True, editable=False)
     url = models.URLField(_("link"), blank=True)
     release = models.CharField(_("released"), max_length=15, choices=Release, default=Release.AFTER_SESSION)
 
@@ -167,6 +197,9 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:material_detail", kwargs={"pk": self.pk})
 
 
 class InformationPack(models.Model):

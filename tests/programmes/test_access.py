@@ -1,0 +1,120 @@
+"""Who may open the library and facilitator-only materials, over HTTP as each role; release rules."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+
+from programmes.models import Material, SessionPlan
+from programmes.selectors import material_is_released, materials_visible_to_participants
+from tests.factories import programme_with_plans
+from tests.programmes.factories_programmes import PDF
+
+pytestmark = [pytest.mark.programmes, pytest.mark.django_db]
+
+
+@pytest.fixture
+def plan() -> SessionPlan:
+    return programme_with_plans().session_plans.get(kind="weekly", number=1)
+
+
+@pytest.fixture
+def facilitator_material(plan: SessionPlan) -> Material:
+    material = Material(
+        session_plan=plan,
+        title="Keeping the critic session safe",
+        audience=Material.Audience.FACILITATORS,
+        content="Watch for shutdown.",
+        file_type="pdf",
+        file_name="notes.pdf",
+    )
+    material.file.save("notes.pdf", ContentFile(PDF), save=False)
+    material.save()
+    return material
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("facilitator", 200), ("service_lead", 200), ("participant", 404), ("manager", 404)]
+)
+def test_facilitator_only_material_page_and_file_by_role(client, request, facilitator_material, who, status) -> None:
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(f"/programmes/materials/{facilitator_material.pk}/")
+    download = client.get(f"/programmes/materials/{facilitator_material.pk}/download/")
+    assert (page.status_code, download.status_code) == (status, status)
+    if status == 200:
+        assert "Watch for shutdown." in page.content.decode()
+        assert download["Content-Type"] == "application/pdf"
+        assert b"".join(download.streaming_content) == PDF
+    else:
+        assert "Watch for shutdown." not in page.content.decode()
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client, facilitator_material) -> None:
+    response = client.get(f"/programmes/materials/{facilitator_material.pk}/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("facilitator", 200), ("service_lead", 200), ("participant", 403), ("manager", 403)]
+)
+def test_library_pages_by_role(client, request, plan, who, status) -> None:
+    client.force_login(request.getfixturevalue(who))
+    programme = plan.programme
+    for url in (
+        "/programmes/",
+        f"/programmes/{programme.pk}/",
+        f"/programmes/{programme.pk}/pack/",
+        f"/programmes/plans/{plan.pk}/",
+        f"/programmes/plans/{plan.pk}/edit/",
+        f"/programmes/{programme.pk}/export/",
+    ):
+        assert client.get(url).status_code == status, url
+
+
+def test_wrong_role_cannot_publish_or_retire(client, participant) -> None:
+    programme = programme_with_plans(status="draft")
+    client.force_login(participant)
+    assert client.post(f"/programmes/{programme.pk}/retire/").status_code == 403
+    programme.refresh_from_db()
+    assert programme.status == "draft"
+
+
+def test_plan_page_lists_facilitator_notes_for_staff(client, facilitator, facilitator_material) -> None:
+    client.force_login(facilitator)
+    page = client.get(f"/programmes/plans/{facilitator_material.session_plan_id}/").content.decode()
+    assert "Keeping the critic session safe" in page
+    assert "Facilitators only" in page
+
+
+def test_participant_selector_never_returns_facilitator_only_materials(plan, facilitator_material) -> None:
+    handout = Material.objects.create(session_plan=plan, title="Handout", content="Hi")
+    assert list(materials_visible_to_participants([plan.pk])) == [handout]
+
+
+@pytest.mark.parametrize(
+    ("release", "held", "started", "enrolled", "expected"),
+    [
+        ("on_enrolment", False, False, True, True),
+        ("on_enrolment", True, True, False, False),
+        ("after_session", False, True, True, False),
+        ("after_session", True, True, True, True),
+        ("week_start", False, False, True, False),
+        ("week_start", False, True, True, True),
+    ],
+)
+def test_release_rules(release, held, started, enrolled, expected) -> None:
+    material = Material(audience=Material.Audience.PARTICIPANTS, release=release)
+    assert material_is_released(material, session_held=held, week_started=started, enrolled=enrolled) is expected
+
+
+def test_facilitator_only_material_is_never_released() -> None:
+    material = Material(audience=Material.Audience.FACILITATORS, release=Material.Release.ON_ENROLMENT)
+    assert material_is_released(material, session_held=True, week_started=True, enrolled=True) is False
+
+
+def test_nav_shows_programmes_to_staff_only(client, facilitator, participant) -> None:
+    client.force_login(facilitator)
+    assert 'href="/programmes/"' in client.get("/programmes/").content.decode()
+    client.force_login(participant)
+    assert 'href="/programmes/"' not in client.get("/me/").content.decode()

@@ -1,0 +1,73 @@
+"""In a real browser (Debian's chromium) at phone width: htmx adds and removes agenda rows, and the plan saves."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.test import Client
+
+from tests.factories import FacilitatorFactory, programme_with_plans
+
+pytestmark = [pytest.mark.programmes, pytest.mark.browser]
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("needs Debian's chromium and chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 375, "height": 800}})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_agenda_rows_added_and_removed_with_htmx_then_saved(live_server, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    programme = programme_with_plans(status="draft", weeks=2, boosters=0)
+    plan = programme.session_plans.get(number=1)
+    client = Client()
+    client.force_login(FacilitatorFactory())
+    browser.get(live_server.url + "/health/")
+    browser.add_cookie({"name": "sessionid", "value": client.cookies["sessionid"].value, "path": "/"})
+
+    browser.get(f"{live_server.url}/programmes/plans/{plan.pk}/edit/")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
+
+    def click(element) -> None:
+        browser.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", element)
+
+    add = browser.find_element(By.XPATH, "//button[contains(., 'Add an agenda item')]")
+    click(add)
+    WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.NAME, "agenda-1-title"))
+    click(add)
+    WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.NAME, "agenda-2-title"))
+    assert browser.find_element(By.ID, "id_agenda-TOTAL_FORMS").get_attribute("value") == "3"
+
+    browser.find_element(By.NAME, "agenda-0-minutes").clear()
+    browser.find_element(By.NAME, "agenda-0-minutes").send_keys("20")
+    browser.find_element(By.NAME, "agenda-1-title").send_keys("Soothing-rhythm breathing")
+    browser.find_element(By.NAME, "agenda-1-minutes").send_keys("100")
+    browser.find_element(By.NAME, "agenda-2-title").send_keys("Not wanted")
+    browser.find_element(By.NAME, "agenda-2-minutes").send_keys("30")
+    click(browser.find_element(By.CSS_SELECTOR, "#agenda-row-2 button"))
+    WebDriverWait(browser, 5).until(lambda d: not d.find_elements(By.NAME, "agenda-2-title"))
+
+    click(browser.find_element(By.XPATH, "//button[@type='submit'][contains(., 'Save the plan')]"))
+    WebDriverWait(browser, 5).until(lambda d: "/edit/" not in d.current_url)
+    assert list(plan.agenda_items.values_list("title", "minutes")) == [
+        ("Whole session", 20),
+        ("Soothing-rhythm breathing", 100),
+    ]
