@@ -7,6 +7,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -27,9 +29,8 @@ from sessions import services as session_services
 from sessions.calendar import calendar_build, calendar_validators
 from sessions.models import Attendance, Cohort
 
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    return request.POST.get("next") or fallback
+# The programme library's own rendering of a pack, when that branch provides it.
+SHARED_PACK_TEMPLATE = "programmes/partials/information_pack.html"
 
 
 # --- Participant -----------------------------------------------------------
@@ -55,6 +56,10 @@ def enrolment_pack(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Thank you. A facilitator will confirm your place."))
             return redirect("facilitation:participant_home")
     sections = list(pack.sections.order_by("position", "pk"))
+    try:
+        pack_template = get_template(SHARED_PACK_TEMPLATE).template.name
+    except TemplateDoesNotExist:
+        pack_template = "facilitation/partials/information_pack_sections.html"
     return render(
         request,
         "facilitation/enrolment_pack.html",
@@ -63,6 +68,7 @@ def enrolment_pack(request: HttpRequest, pk: int) -> HttpResponse:
             "pack": pack,
             "sections": sections,
             "acknowledged": enrolment.pack_acknowledged_id == pack.pk,
+            "pack_template": pack_template,
         },
     )
 
