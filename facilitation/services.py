@@ -229,7 +229,7 @@ def _take_place(enrolment: Enrolment, cohort: Cohort, *, by: User | None) -> Non
 
 
 @transaction.atomic
-def enrolment_confirm(*, enrolment: Enrolment, by: User) -> Enrolment:
+def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
     """Confirm a place for someone who acknowledged the information pack."""
     enrolment = Enrolment.objects.select_for_update().select_related("cohort", "participant").get(pk=enrolment.pk)
     cohort = enrolment.cohort
@@ -304,12 +304,10 @@ def waitlist_promote(*, cohort: Cohort, by: User | None) -> Enrolment | None:
         return None
     try:
         with transaction.atomic():
-            _take_place(first, cohort, by=by)
+            first = enrolment_confirm(enrolment=first, by=by)
     except CohortFull:
         return None
-    session_reminders_schedule(enrolment=first)
     reminder_schedule(kind="place_offered", recipient=first.participant, subject=first, due_at=timezone.now())
-    # Integration point: protected time drafts its request here.
     return first
 
 
