@@ -46,7 +46,7 @@ def test_reschedule_raises_sequence_moves_reminders_and_tells_participants():
 
 
 def test_cancel_needs_a_reason_and_cancels_pending_reminders():
-    cohort, places = cohort_with_two_places()
+    cohort, _places = cohort_with_two_places()
     session = cohort.group_sessions.get(number=2)
     with pytest.raises(DomainError, match="Say why"):
         services.group_session_cancel(group_session=session, reason="  ", by=cohort.facilitators.first())
