@@ -68,7 +68,7 @@ class InviteResult:
 
 
 @transaction.atomic
-def enrolment_invite(*, cohort: Cohort, email: str, by: User) -> InviteResult:
+def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool = True) -> InviteResult:
     """Invite a person by email: an account holder gets an enrolment, anyone else a one-use link."""
     cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
     if cohort.status not in INVITING_STATUSES:
@@ -98,7 +98,10 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User) -> InviteResult:
             user.save(update_fields=["is_participant"])
         _pack_nudge_schedule(enrolment)
         link = settings.STEADY_SITE_URL + reverse("facilitation:enrolment_pack", kwargs={"pk": enrolment.pk})
-        transaction.on_commit(lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=True))
+        if send_email:
+            transaction.on_commit(
+                lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=True)
+            )
         return InviteResult(enrolment=enrolment)
     pending = Invitation.objects.filter(cohort=cohort, email=email, used_at__isnull=True, expires_at__gt=timezone.now())
     if pending.exists():
@@ -114,7 +117,8 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User) -> InviteResult:
         expires_at=timezone.now() + timedelta(days=settings.STEADY_INVITATION_DAYS),
     )
     link = settings.STEADY_SITE_URL + reverse("facilitation:invitation_accept", kwargs={"token": token})
-    transaction.on_commit(lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=False))
+    if send_email:
+        transaction.on_commit(lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=False))
     return InviteResult(invitation=invitation, token=token)
 
 
