@@ -9,7 +9,7 @@ import os
 import sys
 
 from celery import Celery, signals
-from celery.schedules import crontab  # noqa: F401  (used by schedules added below)
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -20,6 +20,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Every five minutes: write a heartbeat row so the service lead can see the worker is alive.
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
+    # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
+    "cohorts-complete-ended": {"task": "facilitation.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
 }
 
 

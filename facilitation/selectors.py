@@ -295,7 +295,12 @@ def facilitator_home(user: User, *, now: datetime | None = None) -> dict:
         .select_related("participant", "group_session__cohort")
         .order_by("group_session__starts_at", "participant__first_name")
     )
-    return {"cohorts": cohorts, "apologies": apologies, "warnings": early_warnings(cohorts)}
+    return {
+        "cohorts": cohorts,
+        "apologies": apologies,
+        "warnings": early_warnings(cohorts),
+        "feed": CalendarFeed.objects.filter(user=user).first(),
+    }
 
 
 # --- Cohort detail and running a session -----------------------------------

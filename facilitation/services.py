@@ -100,7 +100,7 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
         link = settings.STEADY_SITE_URL + reverse("facilitation:enrolment_pack", kwargs={"pk": enrolment.pk})
         if send_email:
             transaction.on_commit(
-                lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=True)
+                lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=True), robust=True
             )
         return InviteResult(enrolment=enrolment)
     pending = Invitation.objects.filter(cohort=cohort, email=email, used_at__isnull=True, expires_at__gt=timezone.now())
@@ -118,7 +118,10 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
     )
     link = settings.STEADY_SITE_URL + reverse("facilitation:invitation_accept", kwargs={"token": token})
     if send_email:
-        transaction.on_commit(lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=False))
+        # Sent in this process, not through the broker, so the raw token never leaves the email.
+        transaction.on_commit(
+            lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=False), robust=True
+        )
     return InviteResult(invitation=invitation, token=token)
 
 
@@ -319,6 +322,8 @@ def waitlist_promote(*, cohort: Cohort, by: User | None) -> Enrolment | None:
 def enrolments_complete(*, cohort: Cohort, by: User | None) -> int:
     """End the cohort: every enrolled place becomes completed; return how many."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if cohort.status not in (Cohort.Status.RUNNING, Cohort.Status.COMPLETED):
+        raise NotAllowed(_("Only a running cohort can be completed."))
     count = Enrolment.objects.filter(cohort=cohort, status=Enrolment.Status.ENROLLED).update(
         status=Enrolment.Status.COMPLETED, updated_at=timezone.now()
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.services import access_log_record
 from facilitation import selectors, services
 from facilitation.forms import (
     CancelForm,
@@ -190,6 +191,10 @@ def facilitator_home(request: HttpRequest) -> HttpResponse:
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_for_facilitator(request.user, pk)
     context = {"cohort": cohort, "invite_form": InviteForm(), **selectors.cohort_detail(cohort)}
+    # Withdrawal reasons are clinical: record that this facilitator read them.
+    access_log_record(
+        actor=request.user, records=[e for e in context["withdrawn"] if e.withdrawal_reason], subject_attr="participant"
+    )
     context["next_statuses"] = [
         (value, Cohort.Status(value).label) for value in session_services.STATUS_TRANSITIONS[cohort.status]
     ]
@@ -265,6 +270,9 @@ def session_run(request: HttpRequest, pk: int) -> HttpResponse:
         "notes_form": GroupNotesForm(initial={"notes": group_session.group_notes}),
         **selectors.run_session(group_session),
     }
+    access_log_record(
+        actor=request.user, records=[r.attendance for r in context["rows"] if r.attendance], subject_attr="participant"
+    )
     return render(request, "facilitation/session_run.html", context)
 
 

@@ -11,13 +11,14 @@ import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
 from programmes.models import Programme, SessionPlan
+from reminders.models import Reminder
 from reminders.services import reminder_schedule, reminders_cancel, reminders_for
 from sessions.models import Attendance, CalendarFeed, ClosureDate, Cohort, GroupSession
 from sessions.scheduling import local_to_utc, weekly_dates
@@ -126,7 +127,24 @@ def cohort_status_set(*, cohort: Cohort, status: str, by: User) -> Cohort:
         )
     cohort.status = status
     cohort.save(update_fields=["status", "updated_at"])
+    if status == Cohort.Status.CANCELLED:
+        _cancel_remaining_sessions(cohort)
     return cohort
+
+
+def _cancel_remaining_sessions(cohort: Cohort) -> None:
+    """A cancelled cohort's scheduled sessions show as cancelled in every calendar."""
+    remaining = GroupSession.objects.filter(cohort=cohort, status=GroupSession.Status.SCHEDULED)
+    ids = [str(pk) for pk in remaining.values_list("pk", flat=True)]
+    remaining.update(
+        status=GroupSession.Status.CANCELLED,
+        cancel_reason=_("The group was cancelled."),
+        sequence=models.F("sequence") + 1,
+        updated_at=timezone.now(),
+    )
+    Reminder.objects.filter(
+        subject_type=GroupSession._meta.label_lower, subject_id__in=ids, status=Reminder.Status.PENDING
+    ).update(status=Reminder.Status.CANCELLED)
 
 
 def _check_editable(group_session: GroupSession) -> None:

@@ -191,3 +191,40 @@ def test_database_refuses_a_second_holder_of_one_place(require_postgres):
     enrol(cohort, place_number=1)
     with pytest.raises(IntegrityError):
         enrol(cohort, place_number=1)
+
+
+@pytest.mark.django_db
+def test_completion_task_completes_only_cohorts_whose_sessions_are_behind_them():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from facilitation.tasks import cohorts_complete_ended
+
+    ended = cohort_with_sessions(
+        status="running", start_date=timezone.localdate() - dt.timedelta(weeks=13), holiday_region=""
+    )
+    ongoing = cohort_with_sessions(status="running")
+    place = enrol(ended)
+    enrol(ongoing)
+    assert cohorts_complete_ended() == 1
+    assert cohorts_complete_ended() == 0
+    place.refresh_from_db()
+    ended.refresh_from_db()
+    ongoing.refresh_from_db()
+    assert place.status == "completed" and ended.status == "completed"
+    assert ongoing.status == "running"
+
+
+@pytest.mark.django_db
+def test_cancelling_a_cohort_cancels_its_remaining_sessions_and_reminders():
+    from sessions.services import cohort_status_set
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    services.session_reminders_schedule(enrolment=place)
+    cohort_status_set(cohort=cohort, status="cancelled", by=cohort.facilitators.first())
+    assert set(cohort.group_sessions.values_list("status", "sequence")) == {("cancelled", 1)}
+    assert not Reminder.objects.filter(status="pending", kind="session_tomorrow").exists()
+    with pytest.raises(DomainError):
+        services.enrolments_complete(cohort=cohort, by=None)
