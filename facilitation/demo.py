@@ -21,7 +21,7 @@ from programmes.models import Programme
 from sessions import services as session_services
 from sessions.models import Attendance, Cohort, GroupSession
 
-RUNNING_NAME = "Thursday lunchtime group"
+RUNNING_NAME = "Lunchtime group"
 RECRUITING_NAME = "New year group"
 EXTRA_MEMBERS = [("Isla", "Brown"), ("Jonah", "Reid"), ("Kemi", "Bello"), ("Lena", "Novak")]
 
@@ -63,7 +63,7 @@ def seed_running(ctx: DemoContext, programme: Programme, facilitator: User, cofa
         start_date=start,
         start_time=datetime.time(12, 30),
         time_zone="Europe/London",
-        holiday_region="",
+        holiday_region="GB-ENG",
         venue="Wellbeing room, Education Centre",
         capacity=8,
         status=Cohort.Status.RUNNING,

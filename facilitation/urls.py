@@ -18,6 +18,7 @@ urlpatterns = [
     path("facilitating/cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("facilitating/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"),
     path("facilitating/cohorts/<int:pk>/invite/", views.cohort_invite, name="cohort_invite"),
+    path("facilitating/places/<int:pk>/withdraw/", views.enrolment_withdraw, name="enrolment_withdraw"),
     path("facilitating/places/<int:pk>/<str:action>/", views.enrolment_action, name="enrolment_action"),
     path("facilitating/sessions/<int:pk>/", views.session_run, name="session_run"),
     path(

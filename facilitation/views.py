@@ -245,20 +245,32 @@ ENROLMENT_ACTIONS = {
 @require_POST
 def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrolment = selectors.enrolment_for_facilitator(request.user, pk)
+    if action not in ENROLMENT_ACTIONS:
+        raise Http404
+    service, done = ENROLMENT_ACTIONS[action]
     try:
-        if action == "withdraw":
-            services.enrolment_withdraw(enrolment=enrolment, reason=request.POST.get("reason", ""), by=request.user)
-            done = _("The place is withdrawn.")
-        elif action in ENROLMENT_ACTIONS:
-            service, done = ENROLMENT_ACTIONS[action]
-            service(enrolment=enrolment, by=request.user)
-        else:
-            raise Http404
+        service(enrolment=enrolment, by=request.user)
     except DomainError as error:
         messages.warning(request, error.message)
     else:
         messages.success(request, done)
     return redirect(enrolment.cohort)
+
+
+@role_required("facilitator")
+def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator withdraws someone's place, with an optional reason only facilitators see."""
+    enrolment = selectors.enrolment_for_facilitator(request.user, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_withdraw(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("The place is withdrawn. If someone was waiting, the place is theirs now."))
+        return redirect(enrolment.cohort)
+    return render(request, "facilitation/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
 
 
 @role_required("facilitator")

@@ -194,7 +194,9 @@ def test_other_facilitators_cohort_and_session_are_404(client):
         assert client.get(url).status_code == 404
     mark = reverse("facilitation:attendance_mark", kwargs={"pk": session.pk, "participant_id": place.participant_id})
     assert client.post(mark, {"status": "absent"}).status_code == 404
-    confirm = reverse("facilitation:enrolment_action", kwargs={"pk": place.pk, "action": "withdraw"})
+    withdraw = reverse("facilitation:enrolment_withdraw", kwargs={"pk": place.pk})
+    assert client.post(withdraw, {"reason": "x"}).status_code == 404
+    confirm = reverse("facilitation:enrolment_action", kwargs={"pk": place.pk, "action": "confirm"})
     assert client.post(confirm).status_code == 404
     assert Enrolment.objects.get(pk=place.pk).status == "enrolled"
 
@@ -210,8 +212,10 @@ def test_facilitator_pages_are_forbidden_to_other_roles(client, role_factory):
 def test_cohort_detail_shows_schedule_moves_and_participants_with_withdrawal_reason(client):
     cohort = running_cohort(2, held=1)
     leaving = cohort.enrolments.first()
-    services.enrolment_withdraw(enrolment=leaving, reason="Changing shifts", by=leaving.participant)
     client.force_login(cohort.facilitators.first())
+    withdraw = reverse("facilitation:enrolment_withdraw", kwargs={"pk": leaving.pk})
+    assert client.get(withdraw).status_code == 200
+    assert client.post(withdraw, {"reason": "Changing shifts"}).status_code == 302
     body = client.get(reverse("facilitation:cohort_detail", kwargs={"pk": cohort.pk})).content.decode()
     assert "Week 12 theme" in body
     assert "Changing shifts" in body

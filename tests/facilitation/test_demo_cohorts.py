@@ -30,7 +30,11 @@ def test_demo_seeds_two_cohorts_once(client):
     recruiting = Cohort.objects.get(name=demo.RECRUITING_NAME)
     assert Cohort.objects.count() == 2
     assert running.status == "running" and recruiting.status == "recruiting"
-    assert running.group_sessions.filter(status="held").count() == 5
+    from django.utils import timezone
+
+    behind = running.group_sessions.filter(ends_at__lt=timezone.now())
+    assert behind.count() >= 4
+    assert set(behind.values_list("status", flat=True)) == {"held"}
     assert Attendance.objects.filter(group_session__cohort=running).count() >= 40
     states = set(Enrolment.objects.filter(cohort=recruiting).values_list("status", flat=True))
     assert states == {"enrolled", "acknowledged", "invited"}
@@ -41,7 +45,7 @@ def test_demo_seeds_two_cohorts_once(client):
     assert "Week 6 theme" in body
     client.force_login(ctx.objects["facilitator"])
     body = client.get(reverse("facilitation:facilitator_home")).content.decode()
-    assert "Lena (Thursday lunchtime group) missed the last two sessions" in body
+    assert "Lena (Lunchtime group) missed the last two sessions" in body
 
 
 def test_demo_without_programme_leaves_a_note():
