@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyMixin
+from accounts.models import User
 
 
 class InviteForm(CrispyMixin, forms.Form):
@@ -57,4 +58,20 @@ class InvitationAcceptForm(CrispyMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         min_length=10,
         help_text=_("At least 10 characters."),
+    )
+
+
+class CohortUpdateForm(CrispyMixin, forms.Form):
+    submit_label = _("Save changes")
+    name = forms.CharField(label=_("Name"), max_length=150)
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitators"),
+        queryset=User.objects.filter(is_facilitator=True, is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One, two or three."),
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1)
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    video_link = forms.CharField(
+        label=_("Video link"), max_length=200, required=False, help_text=_("A secure link starting with https://.")
     )

@@ -10,6 +10,7 @@ from datetime import date, time, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -214,7 +215,7 @@ def _take_place(enrolment: Enrolment, cohort: Cohort, *, by: User | None) -> Non
             Enrolment.objects.filter(cohort=cohort, place_number__isnull=False).values_list("place_number", flat=True)
         )
         free = [number for number in range(1, cohort.capacity + 1) if number not in taken]
-        if not free:
+        if not free or len(taken) >= cohort.capacity:
             break
         try:
             with transaction.atomic():
@@ -331,6 +332,57 @@ def enrolments_complete(*, cohort: Cohort, by: User | None) -> int:
         cohort.status = Cohort.Status.COMPLETED
         cohort.save(update_fields=["status", "updated_at"])
     return count
+
+
+@transaction.atomic
+def cohort_update(
+    *,
+    cohort: Cohort,
+    name: str,
+    venue: str,
+    video_link: str,
+    capacity: int,
+    facilitators: list[User],
+    by: User,
+) -> Cohort:
+    """Change a cohort's name, place, size or facilitators; calendars see the new place."""
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    if cohort.status in (Cohort.Status.COMPLETED, Cohort.Status.CANCELLED):
+        raise NotAllowed(_("A completed or cancelled cohort cannot be changed."))
+    if not 1 <= len(facilitators) <= 3:
+        raise DomainError(_("Choose one, two or three facilitators."), field="facilitators")
+    if capacity > cohort.programme.max_capacity:
+        raise DomainError(
+            _("This programme allows at most %(max)d places. Enter %(max)d or fewer.")
+            % {"max": cohort.programme.max_capacity},
+            field="capacity",
+        )
+    taken = Enrolment.objects.filter(cohort=cohort, place_number__isnull=False).count()
+    if capacity < taken:
+        raise DomainError(
+            _("%(taken)d places are already confirmed. Enter %(taken)d or more, or withdraw a place first.")
+            % {"taken": taken},
+            field="capacity",
+        )
+    if video_link and not video_link.startswith("https://"):
+        raise DomainError(_("Use a secure video link that starts with https://."), field="video_link")
+    if not venue and not video_link:
+        raise DomainError(_("Enter a venue, a video link, or both, so people know where to go."), field="venue")
+    where_changed = (venue, video_link) != (cohort.venue, cohort.video_link)
+    grew = capacity > cohort.capacity
+    cohort.name, cohort.venue, cohort.video_link, cohort.capacity = name, venue, video_link, capacity
+    cohort.save(update_fields=["name", "venue", "video_link", "capacity", "updated_at"])
+    cohort.facilitators.set(facilitators)
+    if where_changed:
+        # The calendar LOCATION changed: raise SEQUENCE so calendar apps take the new version.
+        GroupSession.objects.filter(
+            cohort=cohort, status=GroupSession.Status.SCHEDULED, starts_at__gt=timezone.now()
+        ).update(sequence=F("sequence") + 1, updated_at=timezone.now())
+    if grew:
+        for _place in range(capacity - taken):
+            if waitlist_promote(cohort=cohort, by=by) is None:
+                break
+    return cohort
 
 
 def cohorts_due_for_completion() -> list[int]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("facilitating/", views.facilitator_home, name="facilitator_home"),
     path("facilitating/cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+    path("facilitating/cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
     path("facilitating/cohorts/<int:pk>/status/", views.cohort_status, name="cohort_status"),
     path("facilitating/cohorts/<int:pk>/invite/", views.cohort_invite, name="cohort_invite"),
     path("facilitating/places/<int:pk>/withdraw/", views.enrolment_withdraw, name="enrolment_withdraw"),

@@ -20,6 +20,7 @@ from core.services import access_log_record
 from facilitation import selectors, services
 from facilitation.forms import (
     CancelForm,
+    CohortUpdateForm,
     GroupNotesForm,
     InvitationAcceptForm,
     InviteForm,
@@ -199,6 +200,37 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (value, Cohort.Status(value).label) for value in session_services.STATUS_TRANSITIONS[cohort.status]
     ]
     return render(request, "facilitation/cohort_detail.html", context)
+
+
+@role_required("facilitator")
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_facilitator(request.user, pk)
+    initial = {
+        "name": cohort.name,
+        "facilitators": list(cohort.facilitators.all()),
+        "capacity": cohort.capacity,
+        "venue": cohort.venue,
+        "video_link": cohort.video_link,
+    }
+    form = CohortUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cohort_update(
+                cohort=cohort,
+                name=data["name"],
+                venue=data["venue"].strip(),
+                video_link=data["video_link"].strip(),
+                capacity=data["capacity"],
+                facilitators=list(data["facilitators"]),
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The cohort is updated."))
+            return redirect(cohort)
+    return render(request, "facilitation/cohort_edit.html", {"cohort": cohort, "form": form})
 
 
 @role_required("facilitator")

@@ -189,6 +189,8 @@ def test_other_facilitators_cohort_and_session_are_404(client):
         reverse("facilitation:cohort_detail", kwargs={"pk": cohort.pk}),
         reverse("facilitation:session_run", kwargs={"pk": session.pk}),
         reverse("facilitation:session_reschedule", kwargs={"pk": session.pk}),
+        reverse("facilitation:session_cancel", kwargs={"pk": session.pk}),
+        reverse("facilitation:cohort_edit", kwargs={"pk": cohort.pk}),
     ]
     for url in urls:
         assert client.get(url).status_code == 404

@@ -228,3 +228,35 @@ def test_cancelling_a_cohort_cancels_its_remaining_sessions_and_reminders():
     assert not Reminder.objects.filter(status="pending", kind="session_tomorrow").exists()
     with pytest.raises(DomainError):
         services.enrolments_complete(cohort=cohort, by=None)
+
+
+@pytest.mark.django_db
+def test_cohort_update_refuses_fewer_places_than_confirmed_and_promotes_the_waitlist_when_it_grows():
+    cohort = cohort_with_sessions(capacity=2)
+    facilitator = cohort.facilitators.first()
+    enrol(cohort)
+    enrol(cohort)
+    waiting = services.enrolment_waitlist(enrolment=acknowledged(cohort), by=facilitator)
+    values = {"name": cohort.name, "venue": cohort.venue, "video_link": "", "facilitators": [facilitator]}
+    with pytest.raises(DomainError, match="2 places are already confirmed") as refused:
+        services.cohort_update(cohort=cohort, capacity=1, by=facilitator, **values)
+    assert refused.value.field == "capacity"
+    services.cohort_update(cohort=cohort, capacity=3, by=facilitator, **values)
+    waiting.refresh_from_db()
+    assert waiting.status == "enrolled" and waiting.place_number == 3
+
+
+@pytest.mark.django_db
+def test_a_new_venue_raises_the_sequence_of_upcoming_sessions():
+    cohort = cohort_with_sessions()
+    facilitator = cohort.facilitators.first()
+    services.cohort_update(
+        cohort=cohort,
+        name=cohort.name,
+        venue="Room 4",
+        video_link="",
+        capacity=cohort.capacity,
+        facilitators=[facilitator],
+        by=facilitator,
+    )
+    assert set(cohort.group_sessions.values_list("sequence", flat=True)) == {1}
