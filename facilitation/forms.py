@@ -14,11 +14,11 @@ class InviteForm(CrispyMixin, forms.Form):
 
 class RescheduleForm(CrispyMixin, forms.Form):
     submit_label = _("Move the session and tell the group")
-    local_date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    local_date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(
         label=_("Start time (local)"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("Leave empty to keep the group's usual time."),
     )
     reason = forms.CharField(label=_("Why it moves"), max_length=200, help_text=_("Participants see this."))

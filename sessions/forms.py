@@ -28,8 +28,12 @@ class CohortForm(CrispyMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One, two or three."),
     )
-    start_date = forms.DateField(label=_("First session date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Start time (local)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_date = forms.DateField(
+        label=_("First session date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Start time (local)"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     time_zone = forms.CharField(label=_("Time zone"), initial="Europe/London", max_length=64)
     holiday_region = forms.ChoiceField(label=_("Bank holidays"), choices=HolidayRegion.choices, required=False)
     capacity = forms.IntegerField(

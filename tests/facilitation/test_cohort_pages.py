@@ -385,3 +385,36 @@ def test_pack_acknowledge_then_facilitator_confirms_over_http(client):
     client.post(confirm)
     place.refresh_from_db()
     assert place.status == "enrolled" and place.place_number == 1
+
+
+def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
+    import time_machine
+
+    from sessions.services import cohort_create
+
+    facilitator = FacilitatorFactory()
+    from tests.factories import programme_with_plans
+
+    with time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        cohort = cohort_create(
+            programme=programme_with_plans(),
+            name="Monday group",
+            facilitators=[facilitator],
+            start_date=datetime.date(2026, 9, 14),
+            start_time=datetime.time(13, 0),
+            time_zone="America/Toronto",
+            holiday_region="CA-ON",
+            venue="Room 1",
+            by=facilitator,
+        )
+        client.force_login(facilitator)
+        detail = client.get(cohort.get_absolute_url()).content.decode()
+        assert "Thanksgiving" in detail and "Keep the planned date" in detail
+        week5 = cohort.group_sessions.get(number=5)
+        url = reverse("facilitation:session_reschedule", kwargs={"pk": week5.pk})
+        assert 'value="2026-10-12"' in client.get(url + "?keep=planned").content.decode()
+        response = client.post(url, {"local_date": "2026-10-12", "reason": "We meet on Thanksgiving"})
+        assert response.status_code == 302
+    week5.refresh_from_db()
+    assert week5.local_date == datetime.date(2026, 10, 12) and week5.moved_reason == ""
+    assert week5.sequence == 1
