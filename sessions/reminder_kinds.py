@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from reminders.registry import ReminderKind, register
+from sessions.calendar import calendar_build
 from sessions.models import GroupSession
 from sessions.scheduling import utc_to_local
 
@@ -31,6 +32,10 @@ def session_context(reminder: Any) -> dict[str, Any]:
         # The engine may attach this file; the link is in the text either way.
         "ics_url": settings.STEADY_SITE_URL + reverse("facilitation:session_ics", kwargs={"pk": group_session.pk}),
         "home_url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home"),
+        # For a sender that attaches files: (filename, content, mimetype). The text has the link either way.
+        "attachments": [
+            (f"session-{group_session.local_date:%Y-%m-%d}.ics", calendar_build([group_session]), "text/calendar")
+        ],
     }
 
 

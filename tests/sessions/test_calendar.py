@@ -152,3 +152,22 @@ def test_single_session_ics_for_members_only(client):
     assert client.get(url).status_code == 404
     client.force_login(FacilitatorFactory())
     assert client.get(url).status_code == 404
+
+
+def test_session_reminder_context_has_the_ics_link_and_attachment():
+    import icalendar as ical
+
+    from reminders.registry import get_kind
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    services.session_reminders_schedule(enrolment=place)
+    from reminders.models import Reminder
+
+    reminder = Reminder.objects.filter(kind="session_tomorrow").select_related("recipient").first()
+    context = get_kind("session_tomorrow").context(reminder)
+    assert context["ics_url"].endswith(f"/group-sessions/{reminder.subject_id}/session.ics")
+    name, content, mimetype = context["attachments"][0]
+    assert mimetype == "text/calendar" and name.endswith(".ics")
+    assert len(ical.Calendar.from_ical(content).walk("VEVENT")) == 1
+    assert context["neutral_label"] == cohort.programme.neutral_label
