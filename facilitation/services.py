@@ -250,6 +250,15 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
             _("%(name)s has not acknowledged the information pack yet, so the place cannot be confirmed.")
             % {"name": enrolment.participant.first_name}
         )
+    pack = current_pack(cohort)
+    if pack is not None and enrolment.pack_acknowledged_id != pack.pk:
+        raise NotAllowed(
+            _(
+                "%(name)s acknowledged an earlier version of the information pack. "
+                "Ask them to read version %(version)d first."
+            )
+            % {"name": enrolment.participant.first_name, "version": pack.version}
+        )
     if cohort.status not in INVITING_STATUSES:
         raise NotAllowed(
             _("This cohort is %(status)s, so no places can be confirmed.") % {"status": cohort.get_status_display()}
@@ -302,18 +311,21 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
 @transaction.atomic
 def waitlist_promote(*, cohort: Cohort, by: User | None) -> Enrolment | None:
     """Offer a free place to the first person on the waitlist; return their enrolment, or None."""
-    first = (
+    waiting = (
         Enrolment.objects.select_for_update()
         .filter(cohort=cohort, status=Enrolment.Status.WAITLISTED)
         .order_by("waitlisted_at", "pk")
-        .first()
     )
-    if first is None:
-        return None
-    try:
-        with transaction.atomic():
-            first = enrolment_confirm(enrolment=first, by=by)
-    except CohortFull:
+    for candidate in waiting:
+        try:
+            with transaction.atomic():
+                first = enrolment_confirm(enrolment=candidate, by=by)
+        except CohortFull:
+            return None
+        except NotAllowed:
+            continue  # e.g. they read an older pack: the next person is offered the place
+        break
+    else:
         return None
     reminder_schedule(kind="place_offered", recipient=first.participant, subject=first, due_at=timezone.now())
     return first

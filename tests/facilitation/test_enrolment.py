@@ -260,3 +260,70 @@ def test_a_new_venue_raises_the_sequence_of_upcoming_sessions():
         by=facilitator,
     )
     assert set(cohort.group_sessions.values_list("sequence", flat=True)) == {1}
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_confirmation_waiting_on_an_uncommitted_last_place_gets_cohort_full(require_postgres):
+    """Force the overlap: one confirmation holds the last place uncommitted while the other tries."""
+    from django.db import transaction
+
+    from tests.support.worker import wait_for
+
+    cohort = cohort_with_sessions(capacity=1)
+    holder_place, contender_place = acknowledged(cohort), acknowledged(cohort)
+    facilitator = cohort.facilitators.first()
+    taken = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def lock_waiters() -> int:
+        with connection.cursor() as cursor:
+            # pg_stat_activity is a per-transaction snapshot unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                services.enrolment_confirm(enrolment=holder_place, by=facilitator)
+                taken.set()
+                wait_for(lambda: lock_waiters() >= 1, timeout=20, message="the contender to wait on the place")
+        finally:
+            connection.close()
+
+    def contender() -> None:
+        try:
+            taken.wait(timeout=20)
+            services.enrolment_confirm(enrolment=contender_place, by=facilitator)
+            outcome["result"] = "confirmed"
+        except services.CohortFull as error:
+            outcome["result"] = error.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=contender)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=40)
+    assert str(outcome["result"]).startswith("This cohort is full")
+    assert list(Enrolment.objects.filter(cohort=cohort, status="enrolled")) == [holder_place]
+
+
+@pytest.mark.django_db
+def test_confirm_needs_the_current_pack_version():
+    from django.utils import timezone
+
+    from programmes.models import InformationPack
+
+    cohort = cohort_with_sessions()
+    enrolment = acknowledged(cohort)
+    newer = InformationPack.objects.create(programme=cohort.programme, version=2, published_at=timezone.now())
+    with pytest.raises(DomainError, match="earlier version of the information pack"):
+        services.enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
+    services.enrolment_acknowledge(enrolment=enrolment, pack=newer, by=enrolment.participant)
+    confirmed = services.enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
+    assert confirmed.status == "enrolled" and confirmed.pack_acknowledged == newer
