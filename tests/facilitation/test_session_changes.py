@@ -77,3 +77,38 @@ def test_integration_point_comments_are_in_place():
     source = Path(services.__file__).read_text()
     assert source.count("# Integration point: protected time drafts its request here.") == 1
     assert source.count("# Integration point: protected time re-asks for changed sessions here.") == 2
+
+
+def test_hour_before_reminder_is_opt_in():
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    services.session_reminders_schedule(enrolment=place)
+    assert not Reminder.objects.filter(kind="session_in_an_hour").exists()
+    services.enrolment_hour_reminder_set(enrolment=place, on=True, by=place.participant)
+    assert Reminder.objects.filter(kind="session_in_an_hour", status="pending").count() == 12
+    services.enrolment_hour_reminder_set(enrolment=place, on=False, by=place.participant)
+    assert not Reminder.objects.filter(kind="session_in_an_hour", status="pending").exists()
+
+
+@pytest.mark.parametrize(
+    "kind", ["session_tomorrow", "session_in_an_hour", "session_changed", "pack_not_acknowledged", "place_offered"]
+)
+def test_reminder_templates_render_with_the_neutral_label_only(kind):
+    from django.template.loader import render_to_string
+
+    from reminders.registry import get_kind
+    from reminders.services import reminder_schedule
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    session = cohort.group_sessions.get(number=1)
+    subject = place if kind in ("pack_not_acknowledged", "place_offered") else session
+    reminder = reminder_schedule(kind=kind, recipient=place.participant, subject=subject, due_at=timezone.now())
+    registered = get_kind(kind)
+    context = {"reminder": reminder, **registered.context(reminder)}
+    for suffix in ("_subject.txt", ".txt", ".html"):
+        text = render_to_string(registered.template + suffix, context)
+        assert place.participant.first_name in text or suffix == "_subject.txt"
+        assert "compassion" not in text.lower() and "therapy" not in text.lower()
+    subject_line = render_to_string(registered.template + "_subject.txt", context)
+    assert cohort.programme.neutral_label in subject_line
