@@ -28,6 +28,8 @@ app.conf.beat_schedule = {
         "task": "facilitation.tasks.protected_time_weekly_digest",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
+    # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
+    "cohorts-complete-ended": {"task": "facilitation.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
 }
 
 

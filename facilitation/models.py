@@ -42,6 +42,8 @@ class Enrolment(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Opt-in: a reminder an hour before each session, besides the one the day before.
+    remind_hour_before = models.BooleanField(_("remind me an hour before each session"), default=False)
     # Clinical: never shown to managers.
     withdrawal_reason = models.TextField(_("reason for leaving"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,28 +4,426 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.services import access_log_record
 from facilitation import forms, selectors, services
+from facilitation.forms import (
+    CancelForm,
+    CohortUpdateForm,
+    GroupNotesForm,
+    InvitationAcceptForm,
+    InviteForm,
+    RescheduleForm,
+    WithdrawForm,
+)
 from facilitation.models import ProtectedTimeDelegation, ProtectedTimeLine
+from sessions import services as session_services
+from sessions.calendar import calendar_build, calendar_validators
+from sessions.models import Attendance, Cohort
+
+# The programme library's own rendering of a pack, when that branch provides it.
+SHARED_PACK_TEMPLATE = "programmes/partials/information_pack.html"
+
+
+# --- Participant -----------------------------------------------------------
 
 
 @role_required("participant")
 def participant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "facilitation/participant_home.html")
+    return render(request, "facilitation/participant_home.html", selectors.participant_home(request.user))
+
+
+@role_required("participant")
+def enrolment_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for_participant(request.user, pk)
+    pack = services.current_pack(enrolment.cohort)
+    if pack is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.enrolment_acknowledge(enrolment=enrolment, pack=pack, by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("Thank you. A facilitator will confirm your place."))
+            return redirect("facilitation:participant_home")
+    sections = list(pack.sections.order_by("position", "pk"))
+    try:
+        pack_template = get_template(SHARED_PACK_TEMPLATE).template.name
+    except TemplateDoesNotExist:
+        pack_template = "facilitation/partials/information_pack_sections.html"
+    return render(
+        request,
+        "facilitation/enrolment_pack.html",
+        {
+            "enrolment": enrolment,
+            "pack": pack,
+            "sections": sections,
+            "acknowledged": enrolment.pack_acknowledged_id == pack.pk,
+            "pack_template": pack_template,
+        },
+    )
+
+
+@role_required("participant")
+def enrolment_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for_participant(request.user, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_withdraw(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("Your place is withdrawn. You are welcome back another time."))
+        return redirect("facilitation:participant_home")
+    return render(request, "facilitation/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+
+
+@role_required("participant")
+@require_POST
+def enrolment_hour_reminder(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for_participant(request.user, pk)
+    services.enrolment_hour_reminder_set(enrolment=enrolment, on=request.POST.get("on") == "1", by=request.user)
+    messages.success(request, _("Your reminder choice is saved."))
+    return redirect("facilitation:participant_home")
+
+
+@role_required("participant")
+@require_POST
+def apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_member(request.user, pk)
+    try:
+        services.apologies_send(
+            group_session=group_session, participant=request.user, note=request.POST.get("note", "")
+        )
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("Your facilitators know you can't make it. Thank you for letting them know."))
+    return redirect("facilitation:participant_home")
+
+
+@role_required("participant")
+def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    material = selectors.material_for_participant(request.user, pk)
+    return render(request, "facilitation/material_detail.html", {"material": material})
+
+
+@login_required
+@require_POST
+def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
+    session_services.calendar_feed_rotate(user=request.user)
+    messages.success(
+        request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
+    )
+    return redirect(request.POST.get("next") or "home")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret subscription feed: answers 304 when nothing changed since the calendar last asked."""
+    user = selectors.feed_owner(token)
+    sessions = selectors.feed_sessions(user)
+    etag, last_modified = calendar_validators(sessions)
+    last_modified_ts = int(last_modified.timestamp()) if last_modified else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(calendar_build(sessions, name="Steady"), content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    if last_modified_ts:
+        response["Last-Modified"] = http_date(last_modified_ts)
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_member(request.user, pk)
+    response = HttpResponse(calendar_build([group_session]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{group_session.local_date:%Y-%m-%d}.ics"'
+    return response
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_check(token=token)
+    except services.InvitationUnusable as error:
+        return render(request, "facilitation/invitation_unusable.html", {"message": error.message}, status=410)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            validate_password(data["password"])
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            try:
+                enrolment = services.invitation_accept(
+                    token=token, first_name=data["first_name"], last_name=data["last_name"], password=data["password"]
+                )
+            except services.InvitationUnusable as error:
+                return render(request, "facilitation/invitation_unusable.html", {"message": error.message}, status=410)
+            login(request, enrolment.participant, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("facilitation:enrolment_pack", pk=enrolment.pk)
+    return render(request, "facilitation/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+# --- Facilitator -----------------------------------------------------------
 
 
 @role_required("facilitator")
 def facilitator_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "facilitation/facilitator_home.html")
+    return render(request, "facilitation/facilitator_home.html", selectors.facilitator_home(request.user))
+
+
+@role_required("facilitator")
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_facilitator(request.user, pk)
+    context = {"cohort": cohort, "invite_form": InviteForm(), **selectors.cohort_detail(cohort)}
+    # Withdrawal reasons are clinical: record that this facilitator read them.
+    access_log_record(
+        actor=request.user, records=[e for e in context["withdrawn"] if e.withdrawal_reason], subject_attr="participant"
+    )
+    context["next_statuses"] = [
+        (value, Cohort.Status(value).label) for value in session_services.STATUS_TRANSITIONS[cohort.status]
+    ]
+    return render(request, "facilitation/cohort_detail.html", context)
+
+
+@role_required("facilitator")
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_facilitator(request.user, pk)
+    initial = {
+        "name": cohort.name,
+        "facilitators": list(cohort.facilitators.all()),
+        "capacity": cohort.capacity,
+        "venue": cohort.venue,
+        "video_link": cohort.video_link,
+    }
+    form = CohortUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cohort_update(
+                cohort=cohort,
+                name=data["name"],
+                venue=data["venue"].strip(),
+                video_link=data["video_link"].strip(),
+                capacity=data["capacity"],
+                facilitators=list(data["facilitators"]),
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The cohort is updated."))
+            return redirect(cohort)
+    return render(request, "facilitation/cohort_edit.html", {"cohort": cohort, "form": form})
+
+
+@role_required("facilitator")
+@require_POST
+def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_facilitator(request.user, pk)
+    try:
+        if request.POST.get("status") == Cohort.Status.COMPLETED:
+            services.enrolments_complete(cohort=cohort, by=request.user)
+        else:
+            session_services.cohort_status_set(cohort=cohort, status=request.POST.get("status", ""), by=request.user)
+    except (DomainError, ValueError) as error:
+        messages.warning(request, getattr(error, "message", _("Choose one of the statuses offered.")))
+    return redirect(cohort)
+
+
+@role_required("facilitator")
+@require_POST
+def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_facilitator(request.user, pk)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.enrolment_invite(cohort=cohort, email=form.cleaned_data["email"], by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            if result.enrolment:
+                messages.success(request, _("Invited. They can read the information pack when they sign in."))
+            else:
+                messages.success(request, _("Invitation sent. The link works once and expires."))
+    else:
+        messages.warning(request, _("Enter a valid email address, such as name@hospital.nhs.uk."))
+    return redirect(cohort)
+
+
+ENROLMENT_ACTIONS = {
+    "confirm": (services.enrolment_confirm, _("Place confirmed.")),
+    "waitlist": (services.enrolment_waitlist, _("Added to the waitlist.")),
+}
+
+
+@role_required("facilitator")
+@require_POST
+def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    enrolment = selectors.enrolment_for_facilitator(request.user, pk)
+    if action not in ENROLMENT_ACTIONS:
+        raise Http404
+    service, done = ENROLMENT_ACTIONS[action]
+    try:
+        service(enrolment=enrolment, by=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(enrolment.cohort)
+
+
+@role_required("facilitator")
+def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator withdraws someone's place, with an optional reason only facilitators see."""
+    enrolment = selectors.enrolment_for_facilitator(request.user, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_withdraw(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("The place is withdrawn. If someone was waiting, the place is theirs now."))
+        return redirect(enrolment.cohort)
+    return render(request, "facilitation/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+
+
+@role_required("facilitator")
+def session_run(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_facilitator(request.user, pk)
+    context = {
+        "group_session": group_session,
+        "cohort": group_session.cohort,
+        "notes_form": GroupNotesForm(initial={"notes": group_session.group_notes}),
+        **selectors.run_session(group_session),
+    }
+    access_log_record(
+        actor=request.user, records=[r.attendance for r in context["rows"] if r.attendance], subject_attr="participant"
+    )
+    return render(request, "facilitation/session_run.html", context)
+
+
+@role_required("facilitator")
+@require_POST
+def attendance_mark(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+    group_session = selectors.group_session_for_facilitator(request.user, pk)
+    participant = selectors.participant_in_session(group_session, participant_id)
+    error_message = ""
+    attendance = None
+    try:
+        attendance = session_services.attendance_record(
+            group_session=group_session, participant=participant, status=request.POST.get("status", ""), by=request.user
+        )
+    except DomainError as error:
+        error_message = error.message
+    if request.htmx:
+        if attendance is None:
+            attendance = Attendance.objects.filter(group_session=group_session, participant=participant).first()
+        row = selectors.RegisterRow(participant=participant, attendance=attendance)
+        return render(
+            request,
+            "facilitation/partials/register_row.html",
+            {"row": row, "group_session": group_session, "statuses": Attendance.Status.choices, "error": error_message},
+        )
+    if error_message:
+        messages.warning(request, error_message)
+    return redirect("facilitation:session_run", pk=group_session.pk)
+
+
+@role_required("facilitator")
+@require_POST
+def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_facilitator(request.user, pk)
+    form = GroupNotesForm(request.POST)
+    if form.is_valid():
+        session_services.group_notes_update(
+            group_session=group_session, notes=form.cleaned_data["notes"], by=request.user
+        )
+        messages.success(request, _("Group notes saved."))
+    else:
+        messages.warning(request, _("Keep group notes under 2,000 characters: themes, not a transcript."))
+    return redirect("facilitation:session_run", pk=group_session.pk)
+
+
+@role_required("facilitator")
+@require_POST
+def session_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_facilitator(request.user, pk)
+    try:
+        session_services.group_session_hold(group_session=group_session, by=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("Marked as held. This week's materials are now open to the group."))
+    return redirect("facilitation:session_run", pk=group_session.pk)
+
+
+@role_required("facilitator")
+def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_facilitator(request.user, pk)
+    initial = {"local_date": group_session.local_date}
+    if request.GET.get("keep") == "planned":
+        initial = {"local_date": group_session.planned_date, "reason": _("Kept on its planned date")}
+    form = RescheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.group_session_reschedule(
+                group_session=group_session,
+                local_date=data["local_date"],
+                start_time=data["start_time"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The session moved and the group has been told."))
+            return redirect(group_session.cohort)
+    return render(
+        request, "facilitation/session_change.html", {"group_session": group_session, "form": form, "action": "move"}
+    )
+
+
+@role_required("facilitator")
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = selectors.group_session_for_facilitator(request.user, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_session_cancel(
+                group_session=group_session, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The session is cancelled and the group has been told."))
+            return redirect(group_session.cohort)
+    return render(
+        request, "facilitation/session_change.html", {"group_session": group_session, "form": form, "action": "cancel"}
+    )
 
 
 @role_required("manager")

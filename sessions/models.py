@@ -89,7 +89,7 @@ class Cohort(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sessions:cohort_detail", kwargs={"pk": self.pk})
+        return reverse("facilitation:cohort_detail", kwargs={"pk": self.pk})
 
 
 class ClosureDate(models.Model):
@@ -371,3 +371,19 @@ class CheckIn(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sessions:checkin_detail", kwargs={"pk": self.pk})
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar subscription address; rotating the token revokes the old address."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    # The token is the secret part of the address, shown to its owner so they can copy it again.
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("facilitation:calendar_feed", kwargs={"token": self.token})

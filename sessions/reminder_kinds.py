@@ -1,10 +1,79 @@
+"""Reminder kinds about group sessions. Rows are written by ``facilitation.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from reminders.registry import ReminderKind, register
+from sessions.calendar import calendar_build
+from sessions.models import GroupSession
+from sessions.scheduling import utc_to_local
+
+
+def session_context(reminder: Any) -> dict[str, Any]:
+    """Template context for a reminder whose subject is a group session."""
+    group_session = (
+        GroupSession.objects.select_related("cohort__programme", "session_plan").filter(pk=reminder.subject_id).first()
+    )
+    if group_session is None:
+        return {}
+    cohort = group_session.cohort
+    time_zone = getattr(reminder.recipient, "time_zone", "") or cohort.time_zone
+    return {
+        "group_session": group_session,
+        "neutral_label": cohort.programme.neutral_label,
+        "local_start": utc_to_local(group_session.starts_at, time_zone),
+        "local_end": utc_to_local(group_session.ends_at, time_zone),
+        "venue": cohort.venue,
+        "video_link": cohort.video_link,
+        # The engine may attach this file; the link is in the text either way.
+        "ics_url": settings.STEADY_SITE_URL + reverse("facilitation:session_ics", kwargs={"pk": group_session.pk}),
+        "home_url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home"),
+        # For a sender that attaches files: (filename, content, mimetype). The text has the link either way.
+        "attachments": [
+            (f"session-{group_session.local_date:%Y-%m-%d}.ics", calendar_build([group_session]), "text/calendar")
+        ],
+    }
+
+
+register(
+    ReminderKind(
+        code="session_tomorrow",
+        label="The group meets tomorrow",
+        template="reminders/email/session_tomorrow",
+        essential=False,
+        context=session_context,
+    )
+)
+register(
+    ReminderKind(
+        code="session_in_an_hour",
+        label="The group meets in an hour (if you asked for it)",
+        template="reminders/email/session_in_an_hour",
+        essential=False,
+        context=session_context,
+    )
+)
+register(
+    ReminderKind(
+        code="session_changed",
+        label="A session moved or was cancelled",
+        template="reminders/email/session_changed",
+        essential=True,
+        urgent=True,
+        context=session_context,
+    )
+)
+
+
 # --- Check-ins ---
 # Each kind's context callable returns the row's stored context (label, when, first_name) plus a link,
 # so the templates render the same from the dispatcher or from sessions.services.reminder_email_send.
 # Subjects and bodies use the programme's neutral label only: a lock screen or a shared inbox
 # must never reveal what the group is.
-
-from reminders.registry import ReminderKind, register  # noqa: E402, RUF100
 
 
 def _checkins_link(reminder) -> dict:

@@ -1,24 +1,61 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from core.errors import DomainError
+from sessions import forms as checkin_forms
+from sessions import selectors as checkin_selectors
+from sessions import services as checkin_services
+from sessions.forms import CohortForm
+from sessions.models import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn
+from sessions.scheduling import utc_to_local
+from sessions.services import cohort_create as cohort_create_service
+
+
+@role_required("facilitator")
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    form = CohortForm(request.POST or None, initial={"facilitators": [request.user.pk]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cohort = cohort_create_service(
+                programme=data["programme"],
+                name=data["name"],
+                facilitators=list(data["facilitators"]),
+                start_date=data["start_date"],
+                start_time=data["start_time"],
+                time_zone=data["time_zone"],
+                holiday_region=data["holiday_region"],
+                capacity=data["capacity"],
+                venue=data["venue"],
+                video_link=data["video_link"],
+                status=data["status"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            moved = cohort.group_sessions.exclude(moved_reason="").count()
+            messages.success(request, _("The cohort and its weekly sessions are planned."))
+            if moved:
+                messages.info(request, _("Some sessions moved because of bank holidays or closures; check them below."))
+            return redirect(cohort)
+    return render(request, "sessions/cohort_form.html", {"form": form})
+
+
 # --- Check-ins ---
 
-from datetime import timedelta  # noqa: E402, RUF100
-from itertools import groupby  # noqa: E402, RUF100
-
-from django.contrib import messages  # noqa: E402, RUF100
-from django.contrib.auth import get_user_model  # noqa: E402, RUF100
-from django.contrib.auth.decorators import login_required  # noqa: E402, RUF100
-from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402, RUF100
-from django.shortcuts import get_object_or_404, redirect, render  # noqa: E402, RUF100
-from django.utils import timezone  # noqa: E402, RUF100
-from django.utils.translation import gettext as _  # noqa: E402, RUF100
-from django.views.decorators.http import require_POST  # noqa: E402, RUF100
-
-from accounts.decorators import role_required  # noqa: E402, RUF100
-from core.errors import DomainError  # noqa: E402, RUF100
-from sessions import forms as checkin_forms  # noqa: E402, RUF100
-from sessions import selectors as checkin_selectors  # noqa: E402, RUF100
-from sessions import services as checkin_services  # noqa: E402, RUF100
-from sessions.models import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn  # noqa: E402, RUF100
-from sessions.scheduling import utc_to_local  # noqa: E402, RUF100
 
 CHECKIN_WEEKS_DEFAULT, CHECKIN_WEEKS_MAX = 2, 12
 

@@ -1,0 +1,114 @@
+"""Moving and cancelling a session: SEQUENCE rises, pending reminders follow, participants are told at once."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from core.errors import DomainError
+from facilitation import services
+from reminders.models import Reminder
+from tests.factories import cohort_with_sessions, enrol
+
+pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
+
+
+def cohort_with_two_places():
+    cohort = cohort_with_sessions()
+    places = [enrol(cohort), enrol(cohort)]
+    for place in places:
+        services.session_reminders_schedule(enrolment=place)
+    return cohort, places
+
+
+def test_reschedule_raises_sequence_moves_reminders_and_tells_participants():
+    cohort, places = cohort_with_two_places()
+    session = cohort.group_sessions.get(number=3)
+    new_date = session.local_date + datetime.timedelta(days=1)
+    moved = services.group_session_reschedule(
+        group_session=session, local_date=new_date, reason="Room booked for training", by=cohort.facilitators.first()
+    )
+    assert moved.sequence == 1
+    assert moved.local_date == new_date
+    assert moved.starts_at.astimezone(zoneinfo.ZoneInfo("Europe/London")).time() == datetime.time(13, 0)
+    lead = settings.STEADY_REMINDER_LEAD_TIMES["session_tomorrow"]
+    due = set(
+        Reminder.objects.filter(kind="session_tomorrow", subject_id=str(session.pk)).values_list("due_at", flat=True)
+    )
+    assert due == {moved.starts_at - lead}
+    changed = Reminder.objects.filter(kind="session_changed", subject_id=str(session.pk))
+    assert {r.recipient_id for r in changed} == {p.participant_id for p in places}
+    assert all(r.due_at <= timezone.now() for r in changed)
+
+
+def test_cancel_needs_a_reason_and_cancels_pending_reminders():
+    cohort, _places = cohort_with_two_places()
+    session = cohort.group_sessions.get(number=2)
+    with pytest.raises(DomainError, match="Say why"):
+        services.group_session_cancel(group_session=session, reason="  ", by=cohort.facilitators.first())
+    session.refresh_from_db()
+    assert session.status == "scheduled" and session.sequence == 0
+    services.group_session_cancel(group_session=session, reason="Facilitator unwell", by=cohort.facilitators.first())
+    session.refresh_from_db()
+    assert session.status == "cancelled" and session.sequence == 1
+    tomorrow = Reminder.objects.filter(kind="session_tomorrow", subject_id=str(session.pk))
+    assert set(tomorrow.values_list("status", flat=True)) == {"cancelled"}
+    assert Reminder.objects.filter(kind="session_changed", subject_id=str(session.pk), status="pending").count() == 2
+
+
+def test_moving_onto_another_session_date_is_refused():
+    cohort, _ = cohort_with_two_places()
+    session = cohort.group_sessions.get(number=3)
+    other = cohort.group_sessions.get(number=4)
+    with pytest.raises(DomainError, match="already meets"):
+        services.group_session_reschedule(
+            group_session=session, local_date=other.local_date, reason="x", by=cohort.facilitators.first()
+        )
+    assert not Reminder.objects.filter(kind="session_changed").exists()
+
+
+def test_integration_point_comments_are_in_place():
+    from pathlib import Path
+
+    source = Path(services.__file__).read_text()
+    assert source.count("# Integration point: protected time drafts its request here.") == 1
+    assert source.count("# Integration point: protected time re-asks for changed sessions here.") == 2
+
+
+def test_hour_before_reminder_is_opt_in():
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    services.session_reminders_schedule(enrolment=place)
+    assert not Reminder.objects.filter(kind="session_in_an_hour").exists()
+    services.enrolment_hour_reminder_set(enrolment=place, on=True, by=place.participant)
+    assert Reminder.objects.filter(kind="session_in_an_hour", status="pending").count() == 12
+    services.enrolment_hour_reminder_set(enrolment=place, on=False, by=place.participant)
+    assert not Reminder.objects.filter(kind="session_in_an_hour", status="pending").exists()
+
+
+@pytest.mark.parametrize(
+    "kind", ["session_tomorrow", "session_in_an_hour", "session_changed", "pack_not_acknowledged", "place_offered"]
+)
+def test_reminder_templates_render_with_the_neutral_label_only(kind):
+    from django.template.loader import render_to_string
+
+    from reminders.registry import get_kind
+    from reminders.services import reminder_schedule
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    session = cohort.group_sessions.get(number=1)
+    subject = place if kind in ("pack_not_acknowledged", "place_offered") else session
+    reminder = reminder_schedule(kind=kind, recipient=place.participant, subject=subject, due_at=timezone.now())
+    registered = get_kind(kind)
+    context = {"reminder": reminder, **registered.context(reminder)}
+    for suffix in ("_subject.txt", ".txt", ".html"):
+        text = render_to_string(registered.template + suffix, context)
+        assert place.participant.first_name in text or suffix == "_subject.txt"
+        assert "compassion" not in text.lower() and "therapy" not in text.lower()
+    subject_line = render_to_string(registered.template + "_subject.txt", context)
+    assert cohort.programme.neutral_label in subject_line

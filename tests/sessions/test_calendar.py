@@ -1,0 +1,173 @@
+"""Calendar feeds and .ics downloads, parsed back with icalendar (RFC 5545 properties)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import icalendar
+import pytest
+import time_machine
+from django.urls import reverse
+
+from facilitation import services
+from sessions.services import calendar_feed_ensure, calendar_feed_rotate, cohort_create
+from tests.factories import FacilitatorFactory, ParticipantFactory, cohort_with_sessions, enrol, programme_with_plans
+
+pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def feed_url(user) -> str:
+    return calendar_feed_ensure(user=user).get_absolute_url()
+
+
+def parse(response) -> icalendar.Calendar:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return icalendar.Calendar.from_ical(response.content)
+
+
+@time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_feed_of_a_london_cohort_keeps_1300_local_across_end_of_bst_with_every_required_property(client):
+    facilitator = FacilitatorFactory()
+    programme = programme_with_plans(neutral_label="Team wellbeing group")
+    cohort = cohort_create(
+        programme=programme,
+        name="Autumn group",
+        facilitators=[facilitator],
+        start_date=datetime.date(2026, 9, 22),
+        start_time=datetime.time(13, 0),
+        time_zone="Europe/London",
+        holiday_region="GB-ENG",
+        venue="Wellbeing room",
+        by=facilitator,
+    )
+    place = enrol(cohort)
+    cancelled = cohort.group_sessions.get(number=4)
+    services.group_session_cancel(group_session=cancelled, reason="Room closed", by=facilitator)
+
+    calendar = parse(client.get(feed_url(place.participant)))
+    events = calendar.walk("VEVENT")
+    assert len(events) == 12
+    timezones = calendar.walk("VTIMEZONE")
+    assert [str(tz["TZID"]) for tz in timezones] == ["Europe/London"]
+    assert {sub.name for sub in timezones[0].subcomponents} >= {"STANDARD", "DAYLIGHT"}
+    uids = set()
+    for event in events:
+        for prop in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "SUMMARY", "STATUS"):
+            assert prop in event, prop
+        uids.add(str(event["UID"]))
+        stamp = event["DTSTAMP"].dt
+        assert stamp.utcoffset() == datetime.timedelta(0)
+        assert event["DTSTART"].params["TZID"] == "Europe/London"
+        start = event["DTSTART"].dt
+        assert start.astimezone(LONDON).time() == datetime.time(13, 0)
+        assert str(event["SUMMARY"]) == "Team wellbeing group"
+    assert len(uids) == 12
+    by_uid = {str(e["UID"]): e for e in events}
+    gone = by_uid[f"{cancelled.uid}@steady"]
+    assert str(gone["STATUS"]) == "CANCELLED"
+    assert int(gone["SEQUENCE"]) == 1
+    starts = sorted(e["DTSTART"].dt for e in events)
+    utc_hours = {s.astimezone(datetime.UTC).hour for s in starts}
+    assert utc_hours == {12, 13}
+
+
+def test_uid_is_stable_and_sequence_rises_when_a_session_moves(client):
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    url = feed_url(place.participant)
+    first = {str(e["UID"]): int(e["SEQUENCE"]) for e in parse(client.get(url)).walk("VEVENT")}
+    session = cohort.group_sessions.get(number=2)
+    services.group_session_reschedule(
+        group_session=session,
+        local_date=session.local_date + datetime.timedelta(days=1),
+        reason="Room",
+        by=cohort.facilitators.first(),
+    )
+    second = {str(e["UID"]): int(e["SEQUENCE"]) for e in parse(client.get(url)).walk("VEVENT")}
+    assert first.keys() == second.keys()
+    assert second[f"{session.uid}@steady"] == 1
+    assert sum(second.values()) == 1
+
+
+def test_feed_answers_304_to_a_conditional_get_until_something_changes(client):
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    url = feed_url(place.participant)
+    response = client.get(url)
+    etag = response["ETag"]
+    assert response["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+    services.group_session_cancel(
+        group_session=cohort.group_sessions.get(number=5), reason="Closed", by=cohort.facilitators.first()
+    )
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_participant_feed_holds_only_enrolled_or_completed_places(client):
+    enrolled_cohort = cohort_with_sessions()
+    invited_cohort = cohort_with_sessions()
+    person = ParticipantFactory()
+    enrol(enrolled_cohort, person)
+    from tests.factories import EnrolmentFactory
+
+    EnrolmentFactory(cohort=invited_cohort, participant=person, status="acknowledged")
+    events = parse(client.get(feed_url(person))).walk("VEVENT")
+    expected = {f"{s.uid}@steady" for s in enrolled_cohort.group_sessions.all()}
+    assert {str(e["UID"]) for e in events} == expected
+
+
+def test_facilitator_feed_holds_their_cohorts(client):
+    cohort = cohort_with_sessions()
+    cohort_with_sessions()
+    facilitator = cohort.facilitators.first()
+    events = parse(client.get(feed_url(facilitator))).walk("VEVENT")
+    assert len(events) == 12
+
+
+def test_rotating_the_token_revokes_the_old_address(client):
+    person = ParticipantFactory()
+    old = feed_url(person)
+    calendar_feed_rotate(user=person)
+    assert client.get(old).status_code == 404
+    assert client.get(feed_url(person)).status_code == 200
+    assert client.get(reverse("facilitation:calendar_feed", kwargs={"token": "guess"})).status_code == 404
+
+
+def test_single_session_ics_for_members_only(client):
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    session = cohort.group_sessions.get(number=1)
+    url = reverse("facilitation:session_ics", kwargs={"pk": session.pk})
+    client.force_login(place.participant)
+    events = parse(client.get(url)).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [f"{session.uid}@steady"]
+    client.force_login(ParticipantFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(FacilitatorFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_session_reminder_context_has_the_ics_link_and_attachment():
+    import icalendar as ical
+
+    from reminders.registry import get_kind
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    services.session_reminders_schedule(enrolment=place)
+    from reminders.models import Reminder
+
+    reminder = Reminder.objects.filter(kind="session_tomorrow").select_related("recipient").first()
+    context = get_kind("session_tomorrow").context(reminder)
+    assert context["ics_url"].endswith(f"/group-sessions/{reminder.subject_id}/session.ics")
+    name, content, mimetype = context["attachments"][0]
+    assert mimetype == "text/calendar" and name.endswith(".ics")
+    assert len(ical.Calendar.from_ical(content).walk("VEVENT")) == 1
+    assert context["neutral_label"] == cohort.programme.neutral_label
