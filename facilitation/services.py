@@ -28,7 +28,11 @@ from facilitation.models import (
     ProtectedTimeLine,
     ProtectedTimeRequest,
 )
-from facilitation.selectors import add_working_days, protected_time_managers_with_pending
+from facilitation.selectors import (
+    add_working_days,
+    pre_group_checkin_outstanding,
+    protected_time_managers_with_pending,
+)
 from programmes.models import InformationPack
 from reminders.models import Reminder
 from reminders.services import reminder_schedule, reminders_cancel
@@ -273,9 +277,18 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
         raise NotAllowed(
             _("This cohort is %(status)s, so no places can be confirmed.") % {"status": cohort.get_status_display()}
         )
+    if pre_group_checkin_outstanding(enrolment):
+        raise NotAllowed(
+            _(
+                "This programme asks for a pre-group check-in before a place is confirmed, "
+                "and %(name)s has not had one yet. Book one first."
+            )
+            % {"name": enrolment.participant.first_name}
+        )
     _take_place(enrolment, cohort, by=by)
     session_reminders_schedule(enrolment=enrolment)
-    # Integration point: protected time drafts its request here.
+    session_services.booster_reminders_schedule(cohort=cohort)
+    protected_time_request_draft(enrolment=enrolment, actor=by)
     return enrolment
 
 
@@ -306,6 +319,9 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
         update_fields=["status", "place_number", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
     )
     reminders_cancel(subject=enrolment)
+    request = ProtectedTimeRequest.objects.filter(enrolment=enrolment).exclude(status=PT.Status.WITHDRAWN).first()
+    if request is not None:
+        protected_time_withdraw(request=request, actor=by, on_behalf=True)
     session_ids = [str(pk) for pk in GroupSession.objects.filter(cohort=enrolment.cohort).values_list("pk", flat=True)]
     Reminder.objects.filter(
         recipient=enrolment.participant_id,
@@ -315,6 +331,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
     ).update(status=Reminder.Status.CANCELLED)
     if held_place:
         waitlist_promote(cohort=enrolment.cohort, by=by)
+    session_services.booster_reminders_schedule(cohort=enrolment.cohort)
     return enrolment
 
 
@@ -353,6 +370,7 @@ def enrolments_complete(*, cohort: Cohort, by: User | None) -> int:
     if cohort.status != Cohort.Status.COMPLETED:
         cohort.status = Cohort.Status.COMPLETED
         cohort.save(update_fields=["status", "updated_at"])
+    session_services.booster_reminders_schedule(cohort=cohort)
     return count
 
 
@@ -480,21 +498,34 @@ def _session_changed_notify(group_session: GroupSession) -> int:
 def group_session_reschedule(
     *, group_session: GroupSession, local_date: date, start_time: time | None = None, reason: str, by: User
 ) -> GroupSession:
-    """Move one session (or put a moved one back), and tell the participants."""
+    """Move one session (or put a moved one back), tell the participants, and re-ask for their time."""
+    old_starts_at = group_session.starts_at
     group_session = session_services.group_session_move(
         group_session=group_session, local_date=local_date, start_time=start_time, reason=reason, by=by
     )
     _session_changed_notify(group_session)
-    # Integration point: protected time re-asks for changed sessions here.
+    protected_time_sessions_changed(group_session=group_session, old_starts_at=old_starts_at)
     return group_session
 
 
 @transaction.atomic
 def group_session_cancel(*, group_session: GroupSession, reason: str, by: User) -> GroupSession:
     """Cancel one session with a reason, and tell the participants."""
+    old_starts_at = group_session.starts_at
     group_session = session_services.group_session_cancel(group_session=group_session, reason=reason, by=by)
     _session_changed_notify(group_session)
-    # Integration point: protected time re-asks for changed sessions here.
+    protected_time_sessions_changed(group_session=group_session, old_starts_at=old_starts_at)
+    return group_session
+
+
+@transaction.atomic
+def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession:
+    """Mark a session as held; after the last weekly one, settle the boosters and ask for their time."""
+    group_session = session_services.group_session_hold(group_session=group_session, by=by)
+    if session_services.is_last_weekly_session(group_session):
+        for booster in session_services.boosters_schedule(cohort=group_session.cohort):
+            protected_time_sessions_changed(group_session=booster)
+        protected_time_add_sessions(cohort=group_session.cohort)
     return group_session
 
 
@@ -838,11 +869,14 @@ def protected_time_comment(*, request: PT, actor: User, comment: str) -> Event:
 
 
 @transaction.atomic
-def protected_time_withdraw(*, request: PT, actor: User) -> PT:
-    """Withdraw the request (the participant, or a facilitator of the group); no reason is asked."""
+def protected_time_withdraw(*, request: PT, actor: User, on_behalf: bool = False) -> PT:
+    """Withdraw the request (the participant, or a facilitator of the group); no reason is asked.
+
+    ``on_behalf`` is for the enrolment services: a place that ends takes its request with it.
+    """
     locked = _lock(request)
     enrolment = locked.enrolment
-    if actor.pk != enrolment.participant_id and not _is_facilitator_of(actor, enrolment.cohort):
+    if not on_behalf and actor.pk != enrolment.participant_id and not _is_facilitator_of(actor, enrolment.cohort):
         raise NotAllowed(_("Only the participant or a facilitator of the group can withdraw this request."))
     if locked.status == PT.Status.WITHDRAWN:
         raise NotAllowed(_("This request has already been withdrawn."))

@@ -372,7 +372,7 @@ def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
 def session_hold(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = selectors.group_session_for_facilitator(request.user, pk)
     try:
-        session_services.group_session_hold(group_session=group_session, by=request.user)
+        services.group_session_hold(group_session=group_session, by=request.user)
     except DomainError as error:
         messages.warning(request, error.message)
     else:

@@ -137,6 +137,8 @@ def cohort_create(
             )
         )
     GroupSession.objects.bulk_create(rows)
+    # Boosters are planned from the start, so they appear in calendars and protected-time requests.
+    boosters_schedule(cohort=cohort)
     return cohort
 
 
@@ -250,6 +252,19 @@ def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession
     group_session.held_at = timezone.now()
     group_session.save(update_fields=["status", "held_at", "updated_at"])
     return group_session
+
+
+def is_last_weekly_session(group_session: GroupSession) -> bool:
+    """Whether this is the cohort's last weekly session (boosters are planned from its date)."""
+    if group_session.kind != GroupSession.Kind.WEEKLY:
+        return False
+    last = (
+        GroupSession.objects.filter(cohort_id=group_session.cohort_id, kind=GroupSession.Kind.WEEKLY)
+        .order_by("-number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return last == group_session.pk
 
 
 @transaction.atomic

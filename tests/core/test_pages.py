@@ -45,9 +45,10 @@ def test_seed_demo_makes_every_role_and_is_idempotent(settings) -> None:
     first = User.objects.count()
     call_command("seed_demo")
     assert User.objects.count() == first
-    assert User.objects.filter(is_participant=True).count() == 8
+    demo_participants = User.objects.filter(is_participant=True, email__regex=r"^participant[1-8]@steady\.example$")
+    assert demo_participants.count() == 8
     assert User.objects.filter(is_facilitator=True).count() == 2
     assert User.objects.filter(is_service_lead=True).count() == 1
     managers = User.objects.filter(is_manager=True)
     assert managers.count() == 2
-    assert sorted(manager.staff.count() for manager in managers) == [4, 4]
+    assert sorted(demo_participants.filter(line_manager=manager).count() for manager in managers) == [4, 4]

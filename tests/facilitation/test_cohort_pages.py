@@ -332,7 +332,8 @@ def test_cohort_form_creates_cohort_and_sessions(client):
     )
     cohort = Cohort.objects.get(name="Winter group")
     assert response.status_code == 302 and response["Location"] == cohort.get_absolute_url()
-    assert cohort.group_sessions.count() == 12
+    assert cohort.group_sessions.filter(kind="weekly").count() == 12
+    assert cohort.group_sessions.filter(kind="booster").count() == 2
 
 
 # --- Invitations over HTTP -------------------------------------------------

@@ -40,7 +40,7 @@ def make_cohort(**overrides):
 @time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_tuesday_london_cohort_keeps_1300_local_across_end_of_bst():
     cohort = make_cohort()
-    sessions = list(cohort.group_sessions.order_by("number"))
+    sessions = list(cohort.group_sessions.filter(kind="weekly").order_by("number"))
     assert len(sessions) == 12
     assert all(s.local_date.weekday() == 1 for s in sessions)
     assert all(s.starts_at.astimezone(LONDON).time() == datetime.time(13, 0) for s in sessions)
@@ -56,7 +56,7 @@ def test_tuesday_london_cohort_keeps_1300_local_across_end_of_bst():
 @time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_toronto_monday_cohort_moves_thanksgiving_and_keeps_all_twelve_plans():
     cohort = make_cohort(start_date=datetime.date(2026, 9, 14), time_zone="America/Toronto", holiday_region="CA-ON")
-    sessions = list(cohort.group_sessions.select_related("session_plan").order_by("starts_at"))
+    sessions = list(cohort.group_sessions.filter(kind="weekly").select_related("session_plan").order_by("starts_at"))
     assert [s.session_plan.number for s in sessions] == list(range(1, 13))
     assert [s.number for s in sessions] == list(range(1, 13))
     assert datetime.date(2026, 10, 12) not in {s.local_date for s in sessions}
@@ -101,5 +101,5 @@ def test_cohort_create_refuses_bad_input_and_writes_nothing(overrides, field, wo
 def test_holding_a_future_session_is_refused():
     cohort = make_cohort(start_date=datetime.date.today() + datetime.timedelta(days=7))
     with pytest.raises(DomainError):
-        group_session_hold(group_session=cohort.group_sessions.get(number=1), by=cohort.created_by)
+        group_session_hold(group_session=cohort.group_sessions.get(kind="weekly", number=1), by=cohort.created_by)
     assert not Reminder.objects.exists()
