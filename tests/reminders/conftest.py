@@ -1,0 +1,1 @@
+from tests.reminders import kinds  # noqa: F401  (registers the engine's test kinds)
