@@ -72,7 +72,7 @@ def test_two_claims_never_share_a_row(participant) -> None:
     due_reminders([participant], per_recipient=5)
     first_token, first = reminders_claim_due(limit=3)
     second_token, second = reminders_claim_due(limit=3)
-    third_token, third = reminders_claim_due(limit=3)
+    _third_token, third = reminders_claim_due(limit=3)
     assert len(first) == 3 and len(second) == 2 and third == []
     assert not set(first) & set(second)
     assert first_token != second_token
@@ -235,9 +235,11 @@ def test_move_shifts_only_pending_rows(participant) -> None:
 
 def test_notify_now_wakes_the_dispatcher_after_commit(django_capture_on_commit_callbacks, eager_celery) -> None:
     person = ParticipantFactory(time_zone="Europe/London")
-    with time_machine.travel(datetime(2026, 6, 10, 10, 0, tzinfo=UTC), tick=False):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            notify_now(kind="test_essential", recipient=person, subject=person, context={"title": "Moved"})
-            assert mail.outbox == []
+    with (
+        time_machine.travel(datetime(2026, 6, 10, 10, 0, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        notify_now(kind="test_essential", recipient=person, subject=person, context={"title": "Moved"})
+        assert mail.outbox == []
     assert len(callbacks) == 1
     assert [message.subject for message in mail.outbox] == ["Moved"]

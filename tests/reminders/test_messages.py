@@ -53,7 +53,7 @@ def test_every_registered_kind_has_its_three_templates() -> None:
 def test_times_are_shown_in_the_recipients_time_zone(time_zone, local) -> None:
     person = ParticipantFactory(time_zone=time_zone)
     context = {"title": "See you soon", "body": "The room is booked.", "when_at": "2026-03-29T12:00:00+00:00"}
-    subject, text, html = render_parts(row_for(person, "test_notice", context))
+    _subject, text, html = render_parts(row_for(person, "test_notice", context))
     assert local in text
     assert local in html
 
