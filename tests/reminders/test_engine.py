@@ -147,7 +147,8 @@ def test_unknown_kind_fails_without_blocking_the_batch(participant) -> None:
         (datetime(2026, 6, 11, 2, 0, tzinfo=UTC), "America/Toronto", datetime(2026, 6, 11, 11, 0, tzinfo=UTC)),
     ],
 )
-def test_quiet_hours_hold_non_urgent_email_until_seven_local(moment, time_zone, held_until) -> None:
+def test_quiet_hours_hold_non_urgent_email_until_seven_local(settings, moment, time_zone, held_until) -> None:
+    settings.STEADY_QUIET_HOURS = (21, 7)
     person = ParticipantFactory(time_zone=time_zone)
     with time_machine.travel(moment, tick=False):
         due_reminders([person], kind="test_notice")
@@ -166,7 +167,8 @@ def test_quiet_hours_hold_non_urgent_email_until_seven_local(moment, time_zone, 
         assert reminders_send_batch(ids=ids, token=token) == 1
 
 
-def test_outside_quiet_hours_in_the_recipients_zone_it_is_sent() -> None:
+def test_outside_quiet_hours_in_the_recipients_zone_it_is_sent(settings) -> None:
+    settings.STEADY_QUIET_HOURS = (21, 7)
     # 22:30 in London is 17:30 in Toronto.
     person = ParticipantFactory(time_zone="America/Toronto")
     with time_machine.travel(datetime(2026, 6, 10, 21, 30, tzinfo=UTC), tick=False):
