@@ -63,8 +63,11 @@ def sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def engine(celery_processes, own_redis, sink):
-    """Start workers and beats of the reminder engine on the drill's own Redis."""
+def engine(own_redis, sink, celery_processes):
+    """Start workers and beats of the reminder engine on the drill's own Redis.
+
+    Asked for after Redis and the sink, so the processes stop first at the end.
+    """
 
     def start(name: str, *, command: str = "worker", **extra: str):
         return celery_processes(name, command=command, app=APP, **engine_env(own_redis.url(), sink, **extra))
