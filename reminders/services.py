@@ -11,7 +11,8 @@ import logging
 import smtplib
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -312,6 +313,14 @@ def reminders_send_batch(*, ids: Iterable[int], token: str) -> int:
         reminders_retry_later(rows=[row for row, _ in messages], token=token, error=f"Could not connect: {exc}")
         return 0
     sent = 0
+    with relaxed_commits():
+        sent = send_over(mail, messages, token=token, deadline=deadline)
+    return sent
+
+
+def send_over(mail, messages: list, *, token: str, deadline: datetime) -> int:
+    """Send each (row, message) over the open connection ``mail``, marking each row sent at once."""
+    sent = 0
     try:
         for index, (row, message) in enumerate(messages):
             if timezone.now() > deadline:
@@ -340,12 +349,37 @@ def reminders_send_batch(*, ids: Iterable[int], token: str) -> int:
     return sent
 
 
+@contextmanager
+def relaxed_commits() -> Iterator[None]:
+    """On PostgreSQL, let each "sent" commit return before its WAL reaches the disk.
+
+    A worker that dies loses nothing (the server has the commit); only a crash of the
+    database server itself can forget the last fraction of a second of "sent" marks, and
+    then those reminders go out again: a rare duplicate, never a loss. It makes each
+    mark about a millisecond cheaper, which is most of the engine's own cost per message.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def reminder_mark_sent(*, row_id: int, token: str) -> bool:
-    return bool(
-        Reminder.objects.filter(pk=row_id, claim_token=token, status=Reminder.Status.SENDING)
-        .order_by()
-        .update(status=Reminder.Status.SENT, sent_at=timezone.now(), claim_token="")
-    )
+    """Mark one row sent if this claim still holds it (one plain UPDATE: it runs once per message)."""
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, claim_token = '' "  # noqa: S608 (names from the model)
+            "WHERE id = %s AND claim_token = %s AND status = %s",
+            [Reminder.Status.SENT, timezone.now(), row_id, token, Reminder.Status.SENDING],
+        )
+        return cursor.rowcount == 1
 
 
 def reminder_fail(*, row: Reminder, token: str, error: str) -> None:

@@ -8,12 +8,16 @@ memory, so a benchmark does not share the interpreter with its clients.
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import threading
 from collections import Counter
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every command at INFO; a sink that counts thousands of messages should not.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 REMINDER_HEADER = re.compile(rb"^X-Steady-Reminder:\s*(\d+)\s*$", re.MULTILINE | re.IGNORECASE)
 
