@@ -59,6 +59,10 @@ class Reminder(models.Model):
         return f"{self.kind} to {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}"
 
 
+# What Steady has told a person (their notifications): sent, in-app only (email turned off), or email failed.
+NOTIFIED_STATUSES = (Reminder.Status.SENT, Reminder.Status.SKIPPED, Reminder.Status.FAILED)
+
+
 class ReminderPreference(models.Model):
     """One person's choice for one kind of reminder email. No row means the kind is on."""
 

@@ -6,17 +6,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from reminders.models import Reminder, ReminderPreference
+from reminders.models import NOTIFIED_STATUSES, Reminder, ReminderPreference
 from reminders.registry import ReminderKind, all_kinds, get_kind
 from reminders.services import lease
-
-# What Steady has told a person: sent, sent in-app only (email turned off), or email failed.
-NOTIFIED = (Reminder.Status.SENT, Reminder.Status.SKIPPED, Reminder.Status.FAILED)
 
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Reminder]:
     """The person's notifications, newest first: the same rows as their reminder emails."""
-    return Reminder.objects.filter(recipient=user, status__in=NOTIFIED, due_at__lte=timezone.now()).order_by(
+    return Reminder.objects.filter(recipient=user, status__in=NOTIFIED_STATUSES, due_at__lte=timezone.now()).order_by(
         "-due_at", "-id"
     )
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from reminders.models import Reminder, ReminderPreference
+from reminders.models import NOTIFIED_STATUSES, Reminder, ReminderPreference
 from reminders.registry import get_kind
 
 logger = logging.getLogger(__name__)
@@ -438,10 +438,11 @@ def reminder_preferences_save(*, user: AbstractBaseUser, enabled: Iterable[str],
         reminder_preference_set(user=user, kind=kind, enabled=kind in enabled)
 
 
-def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
-    """Mark these notifications of ``user`` read; return how many were unread."""
-    return (
-        Reminder.objects.filter(recipient=user, id__in=list(ids), read_at__isnull=True)
-        .order_by()
-        .update(read_at=timezone.now())
+def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    """Mark notifications of ``user`` read (``ids``, or all of them); return how many were unread."""
+    rows = Reminder.objects.filter(
+        recipient=user, read_at__isnull=True, status__in=NOTIFIED_STATUSES, due_at__lte=timezone.now()
     )
+    if ids is not None:
+        rows = rows.filter(id__in=list(ids))
+    return rows.order_by().update(read_at=timezone.now())

@@ -6,6 +6,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from accounts.models import User
 from core.errors import DomainError
 from reminders import selectors
 from reminders.forms import PreferencesForm, RetryForm
+from reminders.models import Reminder
 from reminders.registry import all_kinds, get_kind
 from reminders.rendering import unsubscribe_read
 from reminders.services import (
@@ -68,9 +70,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.notifications_for(request.user)[:NOTIFICATIONS_SHOWN])
     unread = {row.pk for row in rows if row.read_at is None}
     if unread:
-        notifications_mark_read(user=request.user, ids=unread)
+        # Seeing the list counts as reading all of them, older ones below the fold too.
+        notifications_mark_read(user=request.user)
     items = [{"row": row, "label": selectors.kind_label(row.kind), "new": row.pk in unread} for row in rows]
-    # The header was counted before this page marked them read: show the count as it is now.
+    # Everything is read now, so the bell needs no count query on this page.
     return render(request, "reminders/notification_list.html", {"items": items, "bell_unread_override": 0})
 
 
@@ -79,10 +82,10 @@ def operations(request: HttpRequest) -> HttpResponse:
     counts = selectors.reminder_status_counts()
     failed = [{"row": row, "label": selectors.kind_label(row.kind)} for row in selectors.reminders_failed()]
     context = {
-        "counts": [(status, label, counts[status]) for status, label in selectors.Reminder.Status.choices],
+        "counts": [(status, label, counts[status]) for status, label in Reminder.Status.choices],
         "stuck": selectors.reminders_stuck_count(),
         "failed": failed,
-        "failed_total": counts[selectors.Reminder.Status.FAILED],
+        "failed_total": counts[Reminder.Status.FAILED],
     }
     return render(request, "reminders/operations.html", context)
 
@@ -101,7 +104,12 @@ def operations_retry(request: HttpRequest) -> HttpResponse:
         messages.warning(request, error.message)
     else:
         if count:
-            messages.success(request, _("%(count)d reminder(s) will be sent again within a minute.") % {"count": count})
+            text = ngettext(
+                "%(count)d reminder will be sent again within a minute.",
+                "%(count)d reminders will be sent again within a minute.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
         else:
             messages.info(request, _("Nothing to retry: the reminder is no longer failed."))
     return redirect("reminders:operations")

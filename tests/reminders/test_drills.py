@@ -11,7 +11,6 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
@@ -22,6 +21,7 @@ from reminders.models import Reminder
 from reminders.services import notify_now, reminder_schedule
 from tests.factories import ParticipantFactory
 from tests.reminders.factories_reminders import due_reminders
+from tests.support.redis_server import publishing_to
 from tests.support.smtp import SmtpSink
 from tests.support.worker import wait_for
 
@@ -127,27 +127,6 @@ def test_redis_stopped_mid_run_and_started_again_loses_and_repeats_nothing(engin
     assert stopped_at < len(rows)
     assert sink.duplicates() == {}
     assert set(sink.counts()) == {row.pk for row in rows}
-
-
-@contextmanager
-def publishing_to(url: str) -> Iterator[None]:
-    """Point this process's Celery publisher at ``url`` (the drill's Redis), then back."""
-    from config.celery_app import app
-
-    def reset() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    saved = app.conf.broker_url
-    app.conf.broker_url = url
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = saved
-        reset()
 
 
 @pytest.mark.urls("tests.reminders.urls_booking")

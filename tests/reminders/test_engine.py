@@ -245,3 +245,33 @@ def test_notify_now_wakes_the_dispatcher_after_commit(django_capture_on_commit_c
         assert mail.outbox == []
     assert len(callbacks) == 1
     assert [message.subject for message in mail.outbox] == ["Moved"]
+
+
+def test_essential_kind_cannot_be_turned_off_in_the_service(participant) -> None:
+    from core.errors import DomainError
+
+    with pytest.raises(DomainError, match="cannot be turned off"):
+        reminder_preference_set(user=participant, kind="test_essential", enabled=False)
+    assert reminder_preference_set(user=participant, kind="test_notice", enabled=False).enabled is False
+
+
+def test_only_the_service_lead_may_retry(participant) -> None:
+    from core.errors import DomainError
+    from reminders.services import reminders_retry
+
+    [row] = due_reminders([participant])
+    Reminder.objects.filter(pk=row.pk).update(status="failed")
+    with pytest.raises(DomainError):
+        reminders_retry(by=participant)
+    assert Reminder.objects.get().status == "failed"
+
+
+def test_dispatch_gives_rows_back_when_the_broker_refuses(participant) -> None:
+    """The test settings' broker is a dead Redis here: the claimed rows go back to pending."""
+    from tests.support.redis_server import publishing_to
+    from tests.support.smtp import free_port
+
+    due_reminders([participant], per_recipient=3)
+    with publishing_to(f"redis://127.0.0.1:{free_port()}/0"):
+        assert reminders_dispatch() == 0
+    assert statuses() == {"pending": 3}

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,24 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server = RedisServer(free_port(FIRST_PORT), tmp_path).start()
     yield server
     server.stop()
+
+
+@contextmanager
+def publishing_to(url: str) -> Iterator[None]:
+    """Point this process's Celery publisher at ``url`` (the drill's Redis), then back."""
+    from config.celery_app import app
+
+    def reset() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = app.conf.broker_url
+    app.conf.broker_url = url
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_url = saved
+        reset()
