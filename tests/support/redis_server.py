@@ -64,20 +64,16 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @contextmanager
 def publishing_to(url: str) -> Iterator[None]:
-    """Point this process's Celery publisher at ``url`` (the drill's Redis), then back."""
+    """Point this process's Celery publisher at ``url`` (e.g. a drill's Redis), then back as it was."""
     from config.celery_app import app
 
-    def reset() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    saved = app.conf.broker_url
+    saved = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
     app.conf.broker_url = url
-    reset()
+    app._pool = None
+    app.amqp._producer_pool = None
     try:
         yield
     finally:
-        app.conf.broker_url = saved
-        reset()
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
