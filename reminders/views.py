@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -43,7 +46,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     else:
         form = PreferencesForm(initial={"kinds": sorted(selectors.preferences_enabled(request.user))})
     essential = [kind for kind in all_kinds() if kind.essential]
-    return render(request, "reminders/preferences.html", {"form": form, "essential": essential})
+    quiet_from, quiet_until = (time(hour) for hour in settings.STEADY_QUIET_HOURS)
+    context = {"form": form, "essential": essential, "quiet_from": quiet_from, "quiet_until": quiet_until}
+    return render(request, "reminders/preferences.html", context)
 
 
 @csrf_exempt  # one-click unsubscribe (RFC 8058): mail clients POST without a session or a CSRF token
