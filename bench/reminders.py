@@ -5,8 +5,9 @@ the physical floor; the engine should reach at least 0.8 of it on two cores.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/2 python bench/reminders.py --count 2000
 
-It migrates the database it is pointed at, adds its own people and reminders (subject
-"bench.run") and deletes the reminders afterwards. The last line is ``ratio=<number>``.
+It migrates the database it is pointed at, adds its own people (@steady.bench) and
+reminders (subject "bench.run") and deletes both afterwards. Workers load the engine's
+test kinds (``tests.support.celery_reminders``). The last line is ``ratio=<number>``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-os.environ.setdefault("STEADY_SKIP_REDIS_CHECK", "1")
 
 
 def parse_args() -> argparse.Namespace:
@@ -132,6 +132,7 @@ def main() -> None:
             worker.stop()
         sink.terminate()
         Reminder.objects.filter(subject_type="bench.run").delete()
+        User.objects.filter(email__endswith="@steady.bench").delete()
 
     floor_rate = args.count / floor_seconds
     engine_rate = args.count / engine_seconds
