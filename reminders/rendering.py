@@ -75,7 +75,11 @@ def render_text(name: str, context: dict[str, Any]) -> str:
 
 def render_parts(row: Reminder, *, kind: ReminderKind | None = None, sample: bool = False) -> tuple[str, str, str]:
     """Return (subject, text, html) for the row, with times in the recipient's time zone."""
-    kind = kind or get_kind(row.kind)
+    subject, text, html, _context = render_with_context(row, kind=kind or get_kind(row.kind), sample=sample)
+    return subject, text, html
+
+
+def render_with_context(row: Reminder, *, kind: ReminderKind, sample: bool = False) -> tuple[str, str, str, dict]:
     with timezone.override(row.recipient.tzinfo):
         context = reminder_context(row, kind, sample=sample)
         subject = " ".join(render_text(f"{kind.template}_subject.txt", context).split())
@@ -86,7 +90,7 @@ def render_parts(row: Reminder, *, kind: ReminderKind | None = None, sample: boo
         footer = get_template(FOOTER + ".html").render(context)
     head, found, tail = html.rpartition("</body>")
     html = f"{head}{footer}{found}{tail}" if found else html + footer
-    return subject, text, html
+    return subject, text, html, context
 
 
 def message_domain() -> str:
@@ -96,7 +100,7 @@ def message_domain() -> str:
 def reminder_email(row: Reminder, *, kind: ReminderKind | None = None) -> EmailMultiAlternatives:
     """Build the email for ``row``: one Message-ID per row, and unsubscribe headers when optional."""
     kind = kind or get_kind(row.kind)
-    subject, text, html = render_parts(row, kind=kind)
+    subject, text, html, context = render_with_context(row, kind=kind)
     headers = {
         # The same row always has the same Message-ID, so a duplicate after a crash is recognisable.
         "Message-ID": f"<reminder-{row.pk}@{message_domain()}>",
@@ -104,8 +108,7 @@ def reminder_email(row: Reminder, *, kind: ReminderKind | None = None) -> EmailM
         "Auto-Submitted": "auto-generated",
     }
     if not kind.essential:
-        token = unsubscribe_token(user_id=row.recipient_id, kind=kind.code)
-        headers["List-Unsubscribe"] = f"<{absolute(reverse('reminders:unsubscribe', args=[token]))}>"
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(subject=subject, body=text, to=[row.recipient.email], headers=headers)
     message.attach_alternative(html, "text/html")
