@@ -17,6 +17,9 @@ app = Celery("steady")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Seconds between reminder dispatches: 60 in every deployment; the reliability drills set it lower.
+REMINDER_DISPATCH_SECONDS = float(os.environ.get("STEADY_REMINDER_DISPATCH_SECONDS", "60"))
+
 app.conf.beat_schedule = {
     # Every five minutes: write a heartbeat row so the service lead can see the worker is alive.
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
@@ -30,6 +33,13 @@ app.conf.beat_schedule = {
     },
     # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
     "cohorts-complete-ended": {"task": "facilitation.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
+    # Every minute: claim due reminders (and ones whose sender died) and queue them for sending.
+    # A run that waits in a dead broker is dropped after the interval: the next one does its work.
+    "reminders-dispatch": {
+        "task": "reminders.tasks.reminders_dispatch",
+        "schedule": REMINDER_DISPATCH_SECONDS,
+        "options": {"expires": REMINDER_DISPATCH_SECONDS},
+    },
 }
 
 

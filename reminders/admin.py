@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reminders.models import Reminder
+from reminders.models import Reminder, ReminderPreference
 
 
 @admin.register(Reminder)
@@ -10,3 +10,11 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ("recipient__email", "kind", "subject_id")
     list_select_related = ("recipient",)
     date_hierarchy = "due_at"
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "enabled", "updated_at")
+    list_filter = ("kind", "enabled")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)

@@ -11,7 +11,15 @@ An app declares its kinds once, at import time of its ``reminder_kinds.py``
         template="reminders/email/session_tomorrow",   # .txt, .html, _subject.txt
         essential=True,        # cannot be turned off in preferences
         urgent=False,          # urgent ones ignore quiet hours
+        context=session_context,   # optional: row -> extra template context (fetch the subject here)
+        sample=session_sample,     # optional: () -> sample context, for previews and the neutrality test
     ))
+
+Templates get ``row.context`` + ``kind.context(row)`` + ``recipient``, ``reminder``,
+``kind``, ``site_url``, ``preferences_url`` and (non-essential kinds)
+``unsubscribe_url``, rendered in the recipient's time zone. Subject lines and
+first lines must not reveal what the group is about: use the programme's
+``neutral_label``.
 
 Rows are then written with ``reminders.services.reminder_schedule``.
 """
@@ -34,6 +42,9 @@ class ReminderKind:
     urgent: bool = False
     # Builds extra template context from the reminder row (the subject, links, times).
     context: Callable[[Any], dict[str, Any]] | None = None
+    # Sample context for previews and for the test that no subject line reveals the group's nature;
+    # used instead of ``context(row)`` when rendering without a real subject.
+    sample: Callable[[], dict[str, Any]] | None = None
 
 
 _KINDS: dict[str, ReminderKind] = {}

@@ -1,1 +1,64 @@
+"""Reads of reminder rows: a person's notifications, and the service lead's overview."""
 
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from reminders.models import NOTIFIED_STATUSES, Reminder, ReminderPreference
+from reminders.registry import ReminderKind, all_kinds, get_kind
+from reminders.services import lease
+
+
+def notifications_for(user: AbstractBaseUser) -> QuerySet[Reminder]:
+    """The person's notifications, newest first: the same rows as their reminder emails."""
+    return Reminder.objects.filter(recipient=user, status__in=NOTIFIED_STATUSES, due_at__lte=timezone.now()).order_by(
+        "-due_at", "-id"
+    )
+
+
+def notifications_unread_count(user: AbstractBaseUser) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def kind_label(code: str) -> str:
+    try:
+        return str(get_kind(code).label)
+    except LookupError:
+        return code
+
+
+def preference_kinds() -> list[ReminderKind]:
+    """Every kind, essential ones too (shown as always on)."""
+    return all_kinds()
+
+
+def preferences_enabled(user: AbstractBaseUser) -> set[str]:
+    """The kinds whose emails ``user`` receives."""
+    off = set(ReminderPreference.objects.filter(user=user, enabled=False).values_list("kind", flat=True))
+    return {kind.code for kind in all_kinds() if kind.essential or kind.code not in off}
+
+
+def reminder_status_counts() -> dict[str, int]:
+    """Rows by status (every status present, zero when none), plus "stuck": sending past the lease."""
+    counts = dict.fromkeys(Reminder.Status.values, 0)
+    rows = Reminder.objects.order_by().values("status").annotate(n=Count("id"))
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def reminders_stuck_count() -> int:
+    return Reminder.objects.filter(status=Reminder.Status.SENDING, claimed_at__lt=timezone.now() - lease()).count()
+
+
+def reminders_failed(*, limit: int = 50) -> QuerySet[Reminder]:
+    return (
+        Reminder.objects.filter(status=Reminder.Status.FAILED).select_related("recipient").order_by("-due_at")[:limit]
+    )
+
+
+def reminders_oldest_due_pending() -> Reminder | None:
+    return (
+        Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=timezone.now()).order_by("due_at").first()
+    )

@@ -219,3 +219,18 @@ STEADY_PROTECTED_TIME_ALERT_HOURS = env.int("STEADY_PROTECTED_TIME_ALERT_HOURS",
 STEADY_CHECKIN_NOTICE_HOURS = env.int("STEADY_CHECKIN_NOTICE_HOURS", default=24)
 # Invitations to join a cohort expire after this many days.
 STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
+
+# --- Reminder engine (issue 5: reminders) ------------------------------------
+# The beat wakes the dispatcher every minute (config/celery_app.py); it claims due
+# rows in batches and hands each batch to one send task (one SMTP connection).
+STEADY_REMINDER_BATCH_SIZE = env.int("STEADY_REMINDER_BATCH_SIZE", default=100)
+# At most this many batches per dispatcher run; the next run takes the rest.
+STEADY_REMINDER_MAX_BATCHES = env.int("STEADY_REMINDER_MAX_BATCHES", default=200)
+# A row left "sending" this long (its worker died, or Redis lost the task) is claimed again.
+# A sender stops taking rows of its batch after half the lease, so two senders never overlap.
+STEADY_REMINDER_LEASE_SECONDS = env.int("STEADY_REMINDER_LEASE_SECONDS", default=600)
+# Failed sends retry after base * 2**(attempt-1) seconds, at most the cap, then the row is failed.
+STEADY_REMINDER_MAX_ATTEMPTS = env.int("STEADY_REMINDER_MAX_ATTEMPTS", default=6)
+STEADY_REMINDER_BACKOFF_SECONDS = env.int("STEADY_REMINDER_BACKOFF_SECONDS", default=60)
+STEADY_REMINDER_BACKOFF_CAP_SECONDS = env.int("STEADY_REMINDER_BACKOFF_CAP_SECONDS", default=3600)
+# --- end of reminder engine settings -----------------------------------------

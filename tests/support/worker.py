@@ -61,8 +61,18 @@ def wait_for(condition, *, timeout: float, interval: float = 0.1, message: str =
 class CeleryProcess:
     """One `celery worker` (or `celery beat`) subprocess with its own log file."""
 
-    def __init__(self, name: str, log_dir: Path, *, command: str = "worker", concurrency: int = 1, **env: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        log_dir: Path,
+        *,
+        command: str = "worker",
+        concurrency: int = 1,
+        app: str = "config",
+        **env: str,
+    ) -> None:
         self.name = name
+        self.app = app
         self.command = command
         self.concurrency = concurrency
         self.env = worker_environment(**env)
@@ -70,7 +80,7 @@ class CeleryProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def args(self) -> list[str]:
-        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        celery = [sys.executable, "-m", "celery", "-A", self.app]
         if self.command == "beat":
             return [*celery, "beat", "-l", "INFO", "--schedule", str(self.log_path.with_suffix(".schedule"))]
         return [
@@ -88,13 +98,14 @@ class CeleryProcess:
         ]
 
     def start(self) -> CeleryProcess:
+        self.started_at = len(self.log())
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             self.args(), cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         marker = "ready." if self.command == "worker" else "beat: Starting"
         wait_for(
-            lambda: marker in self.log() or self.process.poll() is not None,
+            lambda: marker in self.log()[self.started_at :] or self.process.poll() is not None,
             timeout=READY_TIMEOUT,
             message=f"{self.name} to start",
         )
@@ -112,8 +123,16 @@ class CeleryProcess:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
+        self.terminate()
+        self.wait_stopped()
+
+    def terminate(self) -> None:
+        """Ask for a warm shutdown without waiting for it."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        if self.process and self.process.poll() is None:
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -125,14 +144,19 @@ def celery_processes(tmp_path: Path) -> Iterator[callable]:
     """Start real Celery processes: ``start("w1", concurrency=2, EMAIL_FILE_PATH=...)``; all stop at the end."""
     started: list[CeleryProcess] = []
 
-    def start(name: str = "worker", *, command: str = "worker", concurrency: int = 1, **env: str) -> CeleryProcess:
-        process = CeleryProcess(name, tmp_path, command=command, concurrency=concurrency, **env).start()
+    def start(
+        name: str = "worker", *, command: str = "worker", concurrency: int = 1, app: str = "config", **env: str
+    ) -> CeleryProcess:
+        process = CeleryProcess(name, tmp_path, command=command, concurrency=concurrency, app=app, **env).start()
         started.append(process)
         return process
 
     yield start
+    # All at once: each warm shutdown takes a second or two.
     for process in started:
-        process.stop()
+        process.terminate()
+    for process in started:
+        process.wait_stopped()
 
 
 @pytest.fixture

@@ -1,0 +1,193 @@
+"""Preferences, unsubscribe, the bell, notifications and the service lead's operations page, over HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from reminders.models import Reminder, ReminderPreference
+from reminders.rendering import unsubscribe_token
+from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory, ServiceLeadFactory
+from tests.reminders.factories_reminders import due_reminders
+
+pytestmark = [pytest.mark.reminders, pytest.mark.django_db]
+
+
+def notified(person, count: int, *, status: str = "sent", kind: str = "test_notice") -> list[Reminder]:
+    rows = due_reminders([person], per_recipient=count, kind=kind, due_at=timezone.now() - timedelta(minutes=1))
+    Reminder.objects.filter(pk__in=[row.pk for row in rows]).update(status=status)
+    return rows
+
+
+# --- Preferences --------------------------------------------------------------------------
+
+
+def test_preferences_offer_only_optional_kinds_and_save_them(client: Client, participant) -> None:
+    client.force_login(participant)
+    page = client.get("/reminders/preferences/").content.decode()
+    assert 'value="test_notice"' in page
+    assert 'value="test_essential"' not in page
+    assert "Test essential notice" in page  # listed as always sent
+
+    response = client.post("/reminders/preferences/", {"kinds": ["test_urgent"]})
+    assert response.status_code == 302
+    assert set(ReminderPreference.objects.filter(user=participant).values_list("kind", "enabled")) == {
+        ("test_notice", False),
+        ("test_urgent", True),
+    }
+    page = client.get("/reminders/preferences/").content.decode()
+    assert re.search(r'value="test_urgent"[^>]*checked', page)
+    assert not re.search(r'value="test_notice"[^>]*checked', page)
+
+
+def test_essential_kind_cannot_be_turned_off_by_a_forged_post(client: Client, participant) -> None:
+    client.force_login(participant)
+    response = client.post("/reminders/preferences/", {"kinds": ["test_essential"]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not ReminderPreference.objects.exists()
+
+
+def test_preferences_need_a_sign_in(client: Client) -> None:
+    assert client.get("/reminders/preferences/").status_code == 302
+
+
+# --- Unsubscribe ----------------------------------------------------------------------------
+
+
+def test_one_click_unsubscribe_turns_the_kind_off_without_signing_in() -> None:
+    person = ParticipantFactory()
+    client = Client(enforce_csrf_checks=True)
+    url = f"/reminders/unsubscribe/{unsubscribe_token(user_id=person.pk, kind='test_notice')}/"
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert ReminderPreference.objects.get(user=person, kind="test_notice").enabled is False
+
+
+def test_unsubscribe_link_asks_before_turning_off(client: Client) -> None:
+    person = ParticipantFactory()
+    url = f"/reminders/unsubscribe/{unsubscribe_token(user_id=person.pk, kind='test_notice')}/"
+    assert "Stop these emails?" in client.get(url).content.decode()
+    assert not ReminderPreference.objects.exists()
+    assert "no longer get" in client.post(url).content.decode()
+    assert ReminderPreference.objects.get(user=person).enabled is False
+
+
+@pytest.mark.parametrize("tamper", ["forged", "essential"])
+def test_tampered_or_essential_unsubscribe_links_are_refused(client: Client, tamper) -> None:
+    person = ParticipantFactory()
+    if tamper == "forged":
+        token = unsubscribe_token(user_id=person.pk, kind="test_notice")[:-3] + "abc"
+    else:
+        token = unsubscribe_token(user_id=person.pk, kind="test_essential")
+    assert client.post(f"/reminders/unsubscribe/{token}/").status_code == 404
+    assert not ReminderPreference.objects.exists()
+
+
+# --- Bell and notifications -----------------------------------------------------------------
+
+
+def test_bell_counts_unread_notifications_and_the_list_marks_them_read(client: Client) -> None:
+    person = ParticipantFactory()
+    notified(person, 2)
+    notified(person, 1, status="pending")  # not yet told
+    notified(person, 1, status="cancelled")
+    notified(ParticipantFactory(), 3)  # someone else's
+    client.force_login(person)
+    page = client.get("/me/").content.decode()
+    assert "Notifications, 2 unread" in page
+
+    listing = client.get("/reminders/notifications/").content.decode()
+    assert listing.count("Test notice") == 2
+    assert listing.count(">New<") == 2
+    assert "unread" not in re.search(r'class="steady-bell.*?</a>', listing, re.S).group(0)
+    assert Reminder.objects.filter(recipient=person, read_at__isnull=False).count() == 2
+    assert "Notifications, " not in client.get("/me/").content.decode()
+
+
+def test_bell_is_not_drawn_for_visitors(client: Client) -> None:
+    assert "steady-bell" not in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_notifications_page_uses_constant_queries(client: Client, django_assert_num_queries, size) -> None:
+    person = ParticipantFactory()
+    notified(person, size)
+    client.force_login(person)
+    # session, user, the list, marking read, the (overridden) bell: no count, no per-row query.
+    with django_assert_num_queries(4):
+        assert client.get("/reminders/notifications/").status_code == 200
+
+
+# --- Operations -----------------------------------------------------------------------------
+
+
+def test_operations_page_shows_counts_and_failed_rows_to_the_service_lead(client: Client) -> None:
+    person = ParticipantFactory(first_name="Amara", last_name="Okafor")
+    notified(person, 2, status="failed")
+    Reminder.objects.filter(status="failed").update(last_error="Could not connect: refused")
+    notified(person, 3, status="sent")
+    client.force_login(ServiceLeadFactory())
+    page = client.get("/reminders/operations/").content.decode()
+    assert re.search(r'data-status="failed">2<', page)
+    assert re.search(r'data-status="sent">3<', page)
+    assert page.count("Could not connect: refused") == 2
+    assert "Amara Okafor" in page
+
+
+@pytest.mark.parametrize("factory", [ParticipantFactory, FacilitatorFactory, ManagerFactory])
+def test_operations_page_and_retry_are_forbidden_to_other_roles(client: Client, factory) -> None:
+    notified(ParticipantFactory(), 1, status="failed")
+    client.force_login(factory())
+    assert client.get("/reminders/operations/").status_code == 403
+    assert client.post("/reminders/operations/retry/").status_code == 403
+    assert Reminder.objects.get().status == "failed"
+
+
+def test_lead_home_links_to_the_operations_page(client: Client) -> None:
+    client.force_login(ServiceLeadFactory())
+    assert "/reminders/operations/" in client.get("/service/").content.decode()
+
+
+def test_retry_gives_one_failed_reminder_fresh_attempts(client: Client) -> None:
+    lead = ServiceLeadFactory()
+    first, second = notified(ParticipantFactory(), 2, status="failed")
+    Reminder.objects.update(attempts=6)
+    client.force_login(lead)
+    response = client.post("/reminders/operations/retry/", {"reminder": first.pk}, follow=True)
+    assert "will be sent again" in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts, first.retried_by) == ("pending", 0, lead)
+    assert first.due_at <= timezone.now()
+    assert second.status == "failed"
+    client.post("/reminders/operations/retry/")
+    assert not Reminder.objects.filter(status="failed").exists()
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_operations_page_uses_constant_queries(client: Client, django_assert_num_queries, size) -> None:
+    for _ in range(size):
+        notified(ParticipantFactory(), 1, status="failed")
+    notified(ParticipantFactory(), size, status="sent")
+    client.force_login(ServiceLeadFactory())
+    # session, user, bell count, counts by status, stuck count, failed rows with their recipients.
+    with django_assert_num_queries(6):
+        assert client.get("/reminders/operations/").status_code == 200
+
+
+def test_reminders_status_command_prints_counts_and_failures(capsys) -> None:
+    person = ParticipantFactory(email="amara@hospital.example")
+    notified(person, 2, status="sent")
+    notified(person, 1, status="failed")
+    Reminder.objects.filter(status="failed").update(last_error="SMTPDataError: 554 rejected")
+    call_command("reminders_status")
+    out = capsys.readouterr().out
+    assert re.search(r"^sent\s+2\b", out, re.M)
+    assert re.search(r"^failed\s+1\b", out, re.M)
+    assert "amara@hospital.example" in out and "554 rejected" in out
