@@ -17,8 +17,10 @@ from accounts.services import user_ensure
 from core.demo import DemoContext
 from facilitation import services
 from facilitation.models import Enrolment
+from facilitation.protected_time_demo import seed_protected_time
 from programmes.models import Programme
 from sessions import services as session_services
+from sessions.checkins_demo import seed_checkins
 from sessions.models import Attendance, Cohort, GroupSession
 
 RUNNING_NAME = "Lunchtime group"
@@ -146,3 +148,6 @@ def seed(ctx: DemoContext) -> None:
     recruiting = existing.get(RECRUITING_NAME) or seed_recruiting(ctx, programme, facilitator)
     ctx.objects["running_cohort"] = running
     ctx.objects["recruiting_cohort"] = recruiting
+    # Check-ins and protected time build on the cohorts and places made above.
+    seed_checkins(ctx)
+    seed_protected_time(ctx)

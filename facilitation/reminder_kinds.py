@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from reminders.registry import ReminderKind, register
+from reminders.samples import sample_context
 
 
 def enrolment_context(reminder: Any) -> dict[str, Any]:
@@ -27,6 +28,7 @@ def enrolment_context(reminder: Any) -> dict[str, Any]:
 register(
     ReminderKind(
         code="pack_not_acknowledged",
+        sample=sample_context,
         label="The information pack is waiting for you",
         template="reminders/email/pack_not_acknowledged",
         essential=True,
@@ -36,6 +38,7 @@ register(
 register(
     ReminderKind(
         code="place_offered",
+        sample=sample_context,
         label="A place in the group is yours",
         template="reminders/email/place_offered",
         essential=True,
@@ -56,6 +59,7 @@ def _protected_time_context(reminder: Any) -> dict[str, Any]:
 PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_submitted",
+        sample=sample_context,
         label="A colleague has asked for time to attend a staff group",
         template="facilitation/email/protected_time_submitted",
         essential=True,
@@ -63,6 +67,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_decided",
+        sample=sample_context,
         label="Your line manager has answered your request for time",
         template="facilitation/email/protected_time_decided",
         essential=True,
@@ -70,6 +75,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_manager_reminder",
+        sample=sample_context,
         label="A request for time is still waiting for you",
         template="facilitation/email/protected_time_manager_reminder",
         essential=True,
@@ -77,6 +83,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_escalation",
+        sample=sample_context,
         label="A request for time has not been answered",
         template="facilitation/email/protected_time_escalation",
         essential=True,
@@ -84,6 +91,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_first_session_alert",
+        sample=sample_context,
         label="Time for the first session is not agreed yet",
         template="facilitation/email/protected_time_first_session_alert",
         essential=True,
@@ -92,6 +100,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_manager_digest",
+        sample=sample_context,
         label="Requests for time waiting for you this week",
         template="facilitation/email/protected_time_manager_digest",
         essential=True,

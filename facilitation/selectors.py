@@ -222,6 +222,8 @@ def participant_home(user: User) -> dict:
         "groups": participant_groups(user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
+        **participant_checkins_panel(user),
+        **participant_protected_time(participant=user),
     }
 
 
@@ -311,6 +313,7 @@ def facilitator_home(user: User, *, now: datetime | None = None) -> dict:
         "apologies": apologies,
         "warnings": early_warnings(cohorts),
         "feed": CalendarFeed.objects.filter(user=user).first(),
+        **facilitator_checkins_panel(user),
     }
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from reminders.registry import ReminderKind, register
+from reminders.samples import sample_context
 from sessions.calendar import calendar_build
 from sessions.models import GroupSession
 from sessions.scheduling import utc_to_local
@@ -42,6 +43,7 @@ def session_context(reminder: Any) -> dict[str, Any]:
 register(
     ReminderKind(
         code="session_tomorrow",
+        sample=sample_context,
         label="The group meets tomorrow",
         template="reminders/email/session_tomorrow",
         essential=False,
@@ -51,6 +53,7 @@ register(
 register(
     ReminderKind(
         code="session_in_an_hour",
+        sample=sample_context,
         label="The group meets in an hour (if you asked for it)",
         template="reminders/email/session_in_an_hour",
         essential=False,
@@ -60,6 +63,7 @@ register(
 register(
     ReminderKind(
         code="session_changed",
+        sample=sample_context,
         label="A session moved or was cancelled",
         template="reminders/email/session_changed",
         essential=True,
@@ -71,7 +75,7 @@ register(
 
 # --- Check-ins ---
 # Each kind's context callable returns the row's stored context (label, when, first_name) plus a link,
-# so the templates render the same from the dispatcher or from sessions.services.reminder_email_send.
+# so the templates render the same wherever the dispatcher runs.
 # Subjects and bodies use the programme's neutral label only: a lock screen or a shared inbox
 # must never reveal what the group is.
 
@@ -100,6 +104,7 @@ def _participant_link(reminder) -> dict:
 register(
     ReminderKind(
         code="checkin_tomorrow",
+        sample=sample_context,
         label="A one-to-one meeting tomorrow",
         template="reminders/email/checkin_tomorrow",
         essential=False,
@@ -110,6 +115,7 @@ register(
 register(
     ReminderKind(
         code="booster_next_week",
+        sample=sample_context,
         label="A follow-up group meeting next week",
         template="reminders/email/booster_next_week",
         essential=False,
@@ -120,6 +126,7 @@ register(
 register(
     ReminderKind(
         code="help_requested",
+        sample=sample_context,
         label="Someone in your group asked to talk",
         template="reminders/email/help_requested",
         essential=True,

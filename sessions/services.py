@@ -13,9 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,8 +22,7 @@ from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
 from programmes.models import Programme, SessionPlan
 from reminders.models import Reminder
-from reminders.registry import get_kind
-from reminders.services import reminder_schedule, reminders_cancel, reminders_for
+from reminders.services import notify_now, reminder_schedule, reminders_cancel, reminders_for
 from sessions.models import (
     Attendance,
     AvailabilitySlot,
@@ -616,12 +613,13 @@ def checkin_record(
 
 @transaction.atomic
 def help_request_create(*, participant, cohort: Cohort, message: str = "") -> HelpRequest:
-    """Ask the cohort's facilitators for a word: an urgent reminder to each, sent by a task started on commit.
+    """Ask the cohort's facilitators for a word: an urgent reminder to each, due now.
 
-    An open request is reused, so asking twice does not alert everyone twice.
+    The reminder engine is woken when the transaction commits, so the email and
+    the in-app notice reach the facilitators within a minute (the next beat at
+    the latest, even if the broker is down). An open request is reused, so
+    asking twice does not alert everyone twice.
     """
-    from sessions.tasks import help_request_notify
-
     if not cohort.enrolments.filter(participant=participant, status__in=BOOSTER_ENROLMENT_STATUSES).exists():
         raise NotAllowed(_("Only members of this group can ask its facilitators to talk."))
     _lock_people(participant)
@@ -631,16 +629,13 @@ def help_request_create(*, participant, cohort: Cohort, message: str = "") -> He
     if existing is not None:
         return existing
     request = HelpRequest.objects.create(cohort=cohort, participant=participant, message=message.strip())
-    now = timezone.now()
     for facilitator in cohort.facilitators.all():
-        reminder_schedule(
+        notify_now(
             kind="help_requested",
             recipient=facilitator,
             subject=request,
-            due_at=now,
             context={"first_name": participant.first_name, "label": cohort.programme.neutral_label},
         )
-    transaction.on_commit(lambda: help_request_notify.delay(request.pk))
     return request
 
 
@@ -657,53 +652,6 @@ def help_request_handle(*, actor, help_request: HelpRequest) -> HelpRequest:
     request.handled_by = actor
     request.save(update_fields=["status", "handled_at", "handled_by"])
     return request
-
-
-def reminder_email_send(reminder: Reminder) -> None:
-    """Render a reminder's templates (``<template>_subject.txt``, ``.txt``, ``.html``) and email it."""
-    kind = get_kind(reminder.kind)
-    context = {"recipient": reminder.recipient, "reminder": reminder, "site_url": settings.STEADY_SITE_URL}
-    context.update(reminder.context or {})
-    if kind.context is not None:
-        context.update(kind.context(reminder))
-    subject = " ".join(render_to_string(f"{kind.template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{kind.template}.txt", context),
-        to=[reminder.recipient.email],
-    )
-    message.attach_alternative(render_to_string(f"{kind.template}.html", context), "text/html")
-    message.send()
-
-
-def help_request_notify_send(*, help_request_id: int) -> int:
-    """Send the request's pending ``help_requested`` reminders now; return how many were sent.
-
-    Each row is claimed under a lock (skip locked) and marked sent in the same
-    transaction, so running this twice, or beside the reminder dispatcher, sends once.
-    """
-    request = HelpRequest.objects.filter(pk=help_request_id).first()
-    if request is None:
-        return 0
-    sent = 0
-    with transaction.atomic():
-        rows = list(
-            reminders_for(request, kinds=["help_requested"])
-            .filter(status=Reminder.Status.PENDING)
-            .select_for_update(skip_locked=True)
-        )
-        for reminder in rows:
-            if request.status != HelpRequest.Status.OPEN:
-                reminder.status = Reminder.Status.CANCELLED
-                reminder.save(update_fields=["status"])
-                continue
-            reminder_email_send(reminder)
-            reminder.status = Reminder.Status.SENT
-            reminder.attempts += 1
-            reminder.sent_at = timezone.now()
-            reminder.save(update_fields=["status", "attempts", "sent_at"])
-            sent += 1
-    return sent
 
 
 @transaction.atomic

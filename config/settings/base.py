@@ -194,6 +194,8 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# The filesystem transport has no host name; kombu warns about it on every publish.
+LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 # --- Steady's domain settings ------------------------------------------------

@@ -13,6 +13,7 @@ from facilitation import services
 from facilitation.models import Enrolment
 from programmes.models import Material, SessionPlan
 from sessions.models import Attendance, Cohort, GroupSession
+from sessions.services import help_request_create
 from tests.factories import (
     EnrolmentFactory,
     FacilitatorFactory,
@@ -47,6 +48,10 @@ def running_cohort(size: int, *, held: int = 5) -> Cohort:
     Attendance.objects.bulk_create(
         [Attendance(group_session=s, participant=p.participant, status="present") for s in done for p in places]
     )
+    for place in places:
+        # Each place has its protected-time request and an "I'd like to talk" request, as in real life.
+        services.protected_time_request_draft(enrolment=place)
+        help_request_create(participant=place.participant, cohort=cohort, message="Could we talk?")
     return cohort
 
 
@@ -59,9 +64,10 @@ def measured(client, url, count, django_assert_num_queries):
 
 # --- Constant query counts ------------------------------------------------
 
-PARTICIPANT_HOME_QUERIES = 8
-FACILITATOR_HOME_QUERIES = 8
-RUN_SESSION_QUERIES = 8  # includes one batched access-log insert
+# Each signed-in page counts one query for the notification bell.
+PARTICIPANT_HOME_QUERIES = 16  # cohort timeline, materials, check-ins panel (5), protected time and its lines (2)
+FACILITATOR_HOME_QUERIES = 13  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert)
+RUN_SESSION_QUERIES = 9  # includes one batched access-log insert
 
 
 @pytest.mark.parametrize("size", [8, 40])

@@ -126,7 +126,14 @@ def help_request_through_worker(celery_processes, tmp_path) -> None:
         timeout=60,
         message="the worker to send both facilitators the help request",
     )
-    messages = [message_from_string(path.read_text()) for path in mail_dir.iterdir()]
+    # The engine sends a batch over one connection: the file backend writes one file per connection,
+    # with the messages separated by a line of 79 dashes.
+    messages = [
+        message_from_string(part.strip("\n") + "\n")
+        for path in mail_dir.iterdir()
+        for part in path.read_text().split("-" * 79)
+        if part.strip()
+    ]
     assert sorted(m["To"] for m in messages) == sorted([facilitator.email, cofacilitator.email])
     for message in messages:
         subject = str(make_header(decode_header(message["Subject"])))
