@@ -28,7 +28,9 @@ def test_demo_seeds_two_cohorts_once(client):
     demo.seed(ctx)
     running = Cohort.objects.get(name=demo.RUNNING_NAME)
     recruiting = Cohort.objects.get(name=demo.RECRUITING_NAME)
-    assert Cohort.objects.count() == 2
+    # The running and recruiting cohorts, and the completed one the check-ins demo adds for boosters.
+    assert Cohort.objects.count() == 3
+    assert Cohort.objects.get(status="completed").group_sessions.filter(kind="booster").count() == 2
     assert running.status == "running" and recruiting.status == "recruiting"
     from django.utils import timezone
 
