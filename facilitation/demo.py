@@ -56,8 +56,9 @@ def _place(cohort: Cohort, person: User, *, by: User, until: str) -> Enrolment:
 
 def seed_running(ctx: DemoContext, programme: Programme, facilitator: User, cofacilitator: User | None) -> Cohort:
     today = timezone.localdate()
-    # Five weekly sessions are behind it; the sixth is two days ahead.
-    start = today - datetime.timedelta(weeks=5) + datetime.timedelta(days=2)
+    # Five weekly sessions are behind it; the sixth is on the next Tuesday, Wednesday or Thursday.
+    ahead = next(days for days in range(1, 8) if (today + datetime.timedelta(days=days)).weekday() in (1, 2, 3))
+    start = today + datetime.timedelta(days=ahead) - datetime.timedelta(weeks=5)
     cohort = session_services.cohort_create(
         programme=programme,
         name=RUNNING_NAME,

@@ -669,6 +669,12 @@ def _after_decision(locked: PT) -> None:
 
 
 def _new_lines(locked: PT, sessions: Iterable[GroupSession]) -> list[Line]:
+    """Add a line for each session still ahead that the request does not cover yet.
+
+    Sessions that have already started are left out: a place confirmed in week 3
+    (from the waitlist) asks for time from week 3 on, never for the past.
+    """
+    now = timezone.now()
     have = set(locked.lines.values_list("group_session_id", flat=True))
     rows = [
         Line(
@@ -679,7 +685,7 @@ def _new_lines(locked: PT, sessions: Iterable[GroupSession]) -> list[Line]:
             minutes=_minutes_for(session),
         )
         for session in sessions
-        if session.pk not in have and session.status != GroupSession.Status.CANCELLED
+        if session.pk not in have and session.status != GroupSession.Status.CANCELLED and session.starts_at > now
     ]
     return Line.objects.bulk_create(rows)
 

@@ -12,6 +12,7 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import user_ensure
 from core.demo import DemoContext
 from programmes.models import Programme
 from sessions import services
@@ -20,6 +21,8 @@ from sessions.scheduling import local_to_utc, weekly_dates
 from sessions.selectors import free_slots
 
 COMPLETED_COHORT_NAME = "Spring group (completed)"
+# Members of the completed group: accounts without listed logins, so demo participants are in one group each.
+ALUMNI = [("Maya", "Fischer"), ("Noah", "Grant"), ("Olu", "Bankole"), ("Rosa", "Ibarra")]
 # (weekday, from, until): Tuesday mornings and Thursday afternoons, 30-minute check-ins.
 WINDOWS = [(1, time(10, 0), time(12, 0)), (3, time(14, 0), time(16, 0))]
 
@@ -116,9 +119,15 @@ def seed_checkins(ctx: DemoContext) -> None:
         return
     today = timezone.localdate()
     _availability(facilitator, today)
-    cohort = _completed_cohort(programme, facilitator, participants, today)
-    boosters = services.boosters_schedule(cohort=cohort)
-    ctx.objects["completed_cohort"] = cohort
+    alumni = [
+        user_ensure(email=f"former-member{index}@steady.example", first_name=first, last_name=last, is_participant=True)
+        for index, (first, last) in enumerate(ALUMNI, start=1)
+    ]
+    completed = _completed_cohort(programme, facilitator, alumni, today)
+    boosters = services.boosters_schedule(cohort=completed)
+    ctx.objects["completed_cohort"] = completed
+    # The check-ins and the request to talk belong to the group that is running now (about week 6).
+    cohort = ctx.objects.get("running_cohort") or completed
 
     booked = CheckIn.objects.filter(facilitator=facilitator, status=CheckIn.Status.BOOKED, starts_at__gt=timezone.now())
     if not booked.exists():
@@ -131,7 +140,7 @@ def seed_checkins(ctx: DemoContext) -> None:
                 participant=person,
                 facilitator=facilitator,
                 cohort=cohort,
-                kind=CheckIn.Kind.END_OF_PROGRAMME,
+                kind=CheckIn.Kind.MID_PROGRAMME if cohort is not completed else CheckIn.Kind.END_OF_PROGRAMME,
                 starts_at=slot.starts_at,
             )
     asker = participants[3]
@@ -141,5 +150,5 @@ def seed_checkins(ctx: DemoContext) -> None:
         )
     ctx.notes.append(
         f"Check-ins: {facilitator.email} has availability for two weeks, {booked.count()} booked check-ins, "
-        f"one open request to talk; '{cohort.name}' has {len(boosters)} booster sessions scheduled."
+        f"one open request to talk; '{completed.name}' has {len(boosters)} booster sessions scheduled."
     )

@@ -48,6 +48,18 @@ def test_draft_has_one_line_per_session_with_buffered_hours(settings) -> None:
     assert ProtectedTimeEvent.objects.filter(request=request, action="drafted").count() == 1
 
 
+def test_place_confirmed_mid_programme_asks_only_for_sessions_ahead() -> None:
+    cohort = small_cohort(weeks=4)
+    first, second, *_ = cohort.group_sessions.order_by("starts_at")
+    GroupSession.objects.filter(pk__in=[first.pk, second.pk]).update(
+        starts_at=timezone.now() - timedelta(days=8), ends_at=timezone.now() - timedelta(days=8) + timedelta(hours=2)
+    )
+    request = drafted(cohort)
+    covered = set(request.lines.values_list("group_session_id", flat=True))
+    assert first.pk not in covered and second.pk not in covered
+    assert request.lines.count() == 2
+
+
 def test_draft_is_idempotent() -> None:
     request = drafted()
     again = services.protected_time_request_draft(enrolment=request.enrolment)
