@@ -43,6 +43,14 @@ app.conf.beat_schedule = {
 }
 
 
+@signals.worker_ready.connect
+def record_worker_ready(**_kwargs: object) -> None:
+    """Check in as soon as a worker is ready, so the service lead sees it at once."""
+    from core.services import heartbeat_record
+
+    heartbeat_record(name="worker")
+
+
 @signals.worker_init.connect
 @signals.beat_init.connect
 def refuse_unreachable_redis(**_kwargs: object) -> None:

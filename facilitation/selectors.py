@@ -28,7 +28,7 @@ from facilitation.models import (
     ProtectedTimeLine,
     ProtectedTimeRequest,
 )
-from programmes.models import AgendaItem, Material
+from programmes.models import AgendaItem, Material, Programme
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, GroupSession, HelpRequest
 from sessions.scheduling import bank_holidays, utc_to_local
 
@@ -268,21 +268,52 @@ def early_warnings(cohorts: list[Cohort]) -> list[EarlyWarning]:
     return sorted(warnings, key=lambda w: (w.cohort.name, w.participant.first_name))
 
 
+def cohorts_with_places(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """Annotate places filled, waitlist length and places ready to confirm (one query for any number)."""
+    return cohorts.select_related("programme").annotate(
+        places_filled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True),
+        waitlist_length=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED), distinct=True),
+        awaiting_confirmation=Count(
+            "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACKNOWLEDGED), distinct=True
+        ),
+    )
+
+
+def attach_next_sessions(cohorts: list[Cohort], *, now: datetime) -> None:
+    """Set ``cohort.next_session`` on each cohort (one query for any number)."""
+    next_by_cohort: dict[int, GroupSession] = {}
+    upcoming = GroupSession.objects.filter(
+        cohort_id__in=[c.pk for c in cohorts], status=GroupSession.Status.SCHEDULED, ends_at__gt=now
+    ).order_by("starts_at")
+    for group_session in upcoming.select_related("session_plan"):
+        next_by_cohort.setdefault(group_session.cohort_id, group_session)
+    for cohort in cohorts:
+        cohort.next_session = next_by_cohort.get(cohort.pk)
+
+
 def facilitator_cohorts(user: User) -> list[Cohort]:
     return list(
-        Cohort.objects.filter(facilitators=user, status__in=ACTIVE_COHORT_STATUSES)
-        .select_related("programme")
-        .annotate(
-            places_filled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True),
-            waitlist_length=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED), distinct=True
-            ),
-            awaiting_confirmation=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACKNOWLEDGED), distinct=True
-            ),
+        cohorts_with_places(Cohort.objects.filter(facilitators=user, status__in=ACTIVE_COHORT_STATUSES)).order_by(
+            "start_date", "name"
         )
-        .order_by("start_date", "name")
     )
+
+
+def lead_home(*, now: datetime | None = None) -> dict:
+    """The service lead's overview: every cohort with places and next session, and background work.
+
+    Counts and dates only: nothing clinical (no attendance, notes or reasons). Four queries whatever the size.
+    """
+    from core.models import Heartbeat
+
+    now = now or timezone.now()
+    cohorts = list(cohorts_with_places(Cohort.objects.all()).order_by("-start_date", "name"))
+    attach_next_sessions(cohorts, now=now)
+    return {
+        "cohorts": cohorts,
+        "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
+        "heartbeats": list(Heartbeat.objects.order_by("name")),
+    }
 
 
 def facilitator_home(user: User, *, now: datetime | None = None) -> dict:
@@ -290,14 +321,7 @@ def facilitator_home(user: User, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     cohorts = facilitator_cohorts(user)
     ids = [c.pk for c in cohorts]
-    next_by_cohort: dict[int, GroupSession] = {}
-    upcoming = GroupSession.objects.filter(
-        cohort_id__in=ids, status=GroupSession.Status.SCHEDULED, ends_at__gt=now
-    ).order_by("starts_at")
-    for group_session in upcoming.select_related("session_plan"):
-        next_by_cohort.setdefault(group_session.cohort_id, group_session)
-    for cohort in cohorts:
-        cohort.next_session = next_by_cohort.get(cohort.pk)
+    attach_next_sessions(cohorts, now=now)
     apologies = list(
         Attendance.objects.filter(
             group_session__cohort_id__in=ids,

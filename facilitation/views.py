@@ -434,9 +434,7 @@ def manager_home(request: HttpRequest) -> HttpResponse:
 
 @role_required("service_lead")
 def lead_home(request: HttpRequest) -> HttpResponse:
-    from core.models import Heartbeat
-
-    return render(request, "facilitation/lead_home.html", {"heartbeats": Heartbeat.objects.order_by("name")})
+    return render(request, "facilitation/lead_home.html", selectors.lead_home())
 
 
 # --- Protected time ---------------------------------------------------------
