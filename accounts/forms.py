@@ -2,26 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import CrispyFormMixin
 
 
-class CrispyMixin:
-    submit_label = _("Continue")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class LoginForm(CrispyMixin, auth_forms.AuthenticationForm):
+class LoginForm(CrispyFormMixin, auth_forms.AuthenticationForm):
     """Sign-in form with one message for every failure: it never says which part was wrong."""
 
     submit_label = _("Sign in")
@@ -34,7 +24,7 @@ class LoginForm(CrispyMixin, auth_forms.AuthenticationForm):
     }
 
 
-class PasswordResetForm(CrispyMixin, auth_forms.PasswordResetForm):
+class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm):
     """Send the reset link from a Celery worker, after the request's transaction commits."""
 
     submit_label = _("Send me a link")
@@ -53,11 +43,11 @@ class PasswordResetForm(CrispyMixin, auth_forms.PasswordResetForm):
             )
 
 
-class SetPasswordForm(CrispyMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(CrispyFormMixin, auth_forms.SetPasswordForm):
     submit_label = _("Save new password")
 
 
-class PasswordChangeForm(CrispyMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(CrispyFormMixin, auth_forms.PasswordChangeForm):
     submit_label = _("Change password")
 
 

@@ -1,1 +1,24 @@
+"""Form helpers shared by every app."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django.utils.translation import gettext_lazy as _
+
+
+class CrispyFormMixin:
+    """Give a form a crispy-forms helper with one submit button.
+
+    The button says ``submit_label`` (a class attribute, or a keyword argument
+    for forms that serve several pages).
+    """
+
+    submit_label = _("Save")
+
+    def __init__(self, *args: Any, submit_label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", submit_label or self.submit_label))

@@ -3,16 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import CrispyMixin
 from accounts.models import User
+from core.forms import CrispyFormMixin
 
 
-class InviteForm(CrispyMixin, forms.Form):
+class InviteForm(CrispyFormMixin, forms.Form):
     submit_label = _("Send the invitation")
     email = forms.EmailField(label=_("Email address"), help_text=_("Their work email address."))
 
 
-class RescheduleForm(CrispyMixin, forms.Form):
+class RescheduleForm(CrispyFormMixin, forms.Form):
     submit_label = _("Move the session and tell the group")
     local_date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(
@@ -24,12 +24,12 @@ class RescheduleForm(CrispyMixin, forms.Form):
     reason = forms.CharField(label=_("Why it moves"), max_length=200, help_text=_("Participants see this."))
 
 
-class CancelForm(CrispyMixin, forms.Form):
+class CancelForm(CrispyFormMixin, forms.Form):
     submit_label = _("Cancel the session and tell the group")
     reason = forms.CharField(label=_("Why it is cancelled"), max_length=300, help_text=_("Participants see this."))
 
 
-class WithdrawForm(CrispyMixin, forms.Form):
+class WithdrawForm(CrispyFormMixin, forms.Form):
     submit_label = _("Withdraw the place")
     reason = forms.CharField(
         label=_("Reason (optional)"),
@@ -49,7 +49,7 @@ class GroupNotesForm(forms.Form):
     )
 
 
-class InvitationAcceptForm(CrispyMixin, forms.Form):
+class InvitationAcceptForm(CrispyFormMixin, forms.Form):
     submit_label = _("Create my account")
     first_name = forms.CharField(label=_("First name"), max_length=80)
     last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
@@ -61,7 +61,7 @@ class InvitationAcceptForm(CrispyMixin, forms.Form):
     )
 
 
-class CohortUpdateForm(CrispyMixin, forms.Form):
+class CohortUpdateForm(CrispyFormMixin, forms.Form):
     submit_label = _("Save changes")
     name = forms.CharField(label=_("Name"), max_length=150)
     facilitators = forms.ModelMultipleChoiceField(

@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CrispyFormMixin
 from programmes.models import InformationPack, InformationPackSection, Material, Programme, SessionPlan
 from programmes.services import PLAN_EDITABLE, PROGRAMME_EDITABLE, agenda_mismatch_message
 from programmes.uploads import validate_material_file
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(CrispyFormMixin, forms.ModelForm):
     """A programme's settings. Booster timings are typed as a list of weeks, such as "4, 12"."""
 
     booster_offsets_weeks = forms.CharField(
@@ -27,12 +26,10 @@ class ProgrammeForm(forms.ModelForm):
         fields = PROGRAMME_EDITABLE
         widgets = {"summary": forms.Textarea(attrs={"rows": 4}), "audience": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, submit_label: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["booster_offsets_weeks"] = ", ".join(str(w) for w in self.instance.booster_offsets_weeks)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", submit_label or _("Save")))
 
     def clean_booster_offsets_weeks(self) -> list[int]:
         raw = self.cleaned_data["booster_offsets_weeks"].replace(";", ",")
@@ -172,7 +169,9 @@ class BaseMaterialFormSet(forms.BaseFormSet):
 MaterialFormSet = forms.formset_factory(MaterialForm, formset=BaseMaterialFormSet, extra=1, can_delete=True)
 
 
-class InformationPackForm(forms.Form):
+class InformationPackForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Save the information pack")
+
     """The pack's title, introduction and one heading and body for each of the nine topics."""
 
     title = forms.CharField(label=_("Title"), max_length=150)
@@ -195,8 +194,6 @@ class InformationPackForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 8}),
                 error_messages={"required": _("Write something for this topic: participants need it before joining.")},
             )
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Save the information pack")))
 
     def sections(self) -> dict[str, tuple[str, str]]:
         return {
@@ -205,16 +202,13 @@ class InformationPackForm(forms.Form):
         }
 
 
-class ProgrammeImportForm(forms.Form):
+class ProgrammeImportForm(CrispyFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Programme file"), help_text=_("A .yaml file exported from Steady (here or in another service).")
     )
     publish = forms.BooleanField(label=_("Publish it straight away"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Import")))
+    submit_label = _("Import")
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]

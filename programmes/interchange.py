@@ -18,9 +18,8 @@ FORMAT_NAME = "steady-programme"
 FORMAT_VERSION = 1
 SUPPORTED_FORMAT_VERSIONS = (1,)
 
-PROGRAMME_FIELDS = (
-    "family",
-    "version",
+# What a new version copies, what the edit forms change, and what travels in a file (besides identity).
+PROGRAMME_CONTENT_FIELDS = (
     "name",
     "summary",
     "audience",
@@ -32,18 +31,18 @@ PROGRAMME_FIELDS = (
     "neutral_label",
     "pre_group_checkin_required",
 )
-PLAN_FIELDS = (
-    "kind",
-    "number",
+PROGRAMME_FIELDS = ("family", "version", *PROGRAMME_CONTENT_FIELDS)
+PLAN_CONTENT_FIELDS = (
     "title",
     "aims",
-    "intensity",
-    "intensity_preparation",
     "opening_practice",
     "main_practice",
     "home_practice",
     "facilitator_guidance",
+    "intensity",
+    "intensity_preparation",
 )
+PLAN_FIELDS = ("kind", "number", *PLAN_CONTENT_FIELDS)
 AGENDA_FIELDS = ("title", "minutes", "notes")
 MATERIAL_FIELDS = ("title", "kind", "audience", "release", "content", "url")
 PACK_FIELDS = ("version", "title", "introduction")

@@ -31,29 +31,9 @@ from programmes.uploads import validate_material_file
 
 BUILTIN_PATH = Path(__file__).resolve().parent / "data" / "cft-healthcare-staff.yaml"
 
-PROGRAMME_EDITABLE = (
-    "name",
-    "summary",
-    "audience",
-    "weekly_session_count",
-    "session_minutes",
-    "default_capacity",
-    "max_capacity",
-    "booster_offsets_weeks",
-    "neutral_label",
-    "pre_group_checkin_required",
-)
-PLAN_EDITABLE = (
-    "title",
-    "aims",
-    "opening_practice",
-    "main_practice",
-    "home_practice",
-    "facilitator_guidance",
-    "intensity",
-    "intensity_preparation",
-)
-MATERIAL_EDITABLE = ("title", "kind", "audience", "release", "content", "url")
+PROGRAMME_EDITABLE = interchange.PROGRAMME_CONTENT_FIELDS
+PLAN_EDITABLE = interchange.PLAN_CONTENT_FIELDS
+MATERIAL_EDITABLE = interchange.MATERIAL_FIELDS
 
 
 # --- Agenda arithmetic ------------------------------------------------------------

@@ -127,14 +127,15 @@ def seed_checkins(ctx: DemoContext) -> None:
     boosters = services.boosters_schedule(cohort=completed)
     ctx.objects["completed_cohort"] = completed
     # The check-ins and the request to talk belong to the group that is running now (about week 6).
-    cohort = ctx.objects.get("running_cohort") or completed
+    running = ctx.objects.get("running_cohort")
+    cohort, members = (running, participants[:4]) if running is not None else (completed, alumni)
 
     booked = CheckIn.objects.filter(facilitator=facilitator, status=CheckIn.Status.BOOKED, starts_at__gt=timezone.now())
     if not booked.exists():
         slots = free_slots(
             facilitator_ids=[facilitator.pk], first=today + timedelta(days=1), last=today + timedelta(days=13)
         )
-        for person, slot in zip(participants[:3], slots[::3], strict=False):
+        for person, slot in zip(members[:3], slots[::3], strict=False):
             services.checkin_book(
                 actor=person,
                 participant=person,
@@ -143,7 +144,7 @@ def seed_checkins(ctx: DemoContext) -> None:
                 kind=CheckIn.Kind.MID_PROGRAMME if cohort is not completed else CheckIn.Kind.END_OF_PROGRAMME,
                 starts_at=slot.starts_at,
             )
-    asker = participants[3]
+    asker = members[3]
     if not HelpRequest.objects.filter(cohort=cohort, participant=asker).exists():
         services.help_request_create(
             participant=asker, cohort=cohort, message="The last few weeks have been a lot. Could we talk?"

@@ -4,19 +4,17 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import CrispyMixin
 from accounts.models import User
+from core.forms import CrispyFormMixin
 from programmes.models import Programme
 from sessions.models import CheckIn, Cohort, HolidayRegion, Weekday
 
 
-class CohortForm(CrispyMixin, forms.Form):
+class CohortForm(CrispyFormMixin, forms.Form):
     """Plan a cohort. Every refusal names the field and what to enter instead."""
 
     submit_label = _("Create the cohort and its sessions")
@@ -102,16 +100,7 @@ class CohortForm(CrispyMixin, forms.Form):
 # --- Check-ins ---
 
 
-class _CheckinCrispy:
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class AvailabilityWindowForm(_CheckinCrispy, forms.Form):
+class AvailabilityWindowForm(CrispyFormMixin, forms.Form):
     submit_label = _("Add weekly window")
     weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -138,7 +127,7 @@ class AvailabilityWindowForm(_CheckinCrispy, forms.Form):
         return data
 
 
-class AvailabilitySlotForm(_CheckinCrispy, forms.Form):
+class AvailabilitySlotForm(CrispyFormMixin, forms.Form):
     submit_label = _("Add one-off slot")
     local_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -154,7 +143,7 @@ class AvailabilitySlotForm(_CheckinCrispy, forms.Form):
     )
 
 
-class BlockedDateForm(_CheckinCrispy, forms.Form):
+class BlockedDateForm(CrispyFormMixin, forms.Form):
     submit_label = _("Block this date")
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Note to yourself (optional)"), max_length=150, required=False)
@@ -187,7 +176,7 @@ class CheckinBookForm(forms.Form):
         return facilitator, starts_at
 
 
-class CheckinRecordForm(_CheckinCrispy, forms.Form):
+class CheckinRecordForm(CrispyFormMixin, forms.Form):
     submit_label = _("Save the record")
     status = forms.ChoiceField(
         label=_("Status"),
