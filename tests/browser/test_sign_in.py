@@ -10,6 +10,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.factories import PASSWORD, ManagerFactory, ParticipantFactory
+from tests.support.browser import wait_for_text
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,7 +34,7 @@ def sign_in(browser, live_server, email: str, password: str = PASSWORD) -> None:
 
 
 def heading(browser) -> str:
-    return WebDriverWait(browser, 15).until(lambda driver: driver.find_element(By.TAG_NAME, "h1").text)
+    return wait_for_text(browser, By.TAG_NAME, "h1")
 
 
 def test_participant_signs_in_on_a_phone_and_lands_on_their_home(browser, live_server) -> None:
@@ -48,7 +49,7 @@ def test_participant_signs_in_on_a_phone_and_lands_on_their_home(browser, live_s
 def test_wrong_password_shows_one_calm_message(browser, live_server) -> None:
     manager = ManagerFactory()
     sign_in(browser, live_server, manager.email, "not-it")
-    assert "do not match an account" in browser.find_element(By.TAG_NAME, "main").text
+    assert "do not match an account" in wait_for_text(browser, By.TAG_NAME, "main")
     assert browser.current_url.endswith("/accounts/login/")
 
 

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from django.test import Client
 
 from tests.factories import FacilitatorFactory, programme_with_plans
 
-pytestmark = [pytest.mark.programmes, pytest.mark.browser]
-
-
-@pytest.fixture
-def browser():
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("needs Debian's chromium and chromedriver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = shutil.which("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 375, "height": 800}})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+pytestmark = [pytest.mark.programmes, pytest.mark.browser, pytest.mark.services]
 
 
 @pytest.mark.django_db(transaction=True)

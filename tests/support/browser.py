@@ -15,6 +15,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 @pytest.fixture
 def browser() -> Iterator[object]:
+    """Debian's chromium on a 375 px phone screen, with no network of its own."""
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
     # Never let Selenium fetch a browser or driver of its own.
@@ -48,3 +49,13 @@ def browser() -> Iterator[object]:
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for_text(browser, by: str, value: str, *, timeout: float = 15) -> str:
+    """Return the element's text once the page has settled (a redirect may replace the document meanwhile)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.find_element(by, value).text
+    )
