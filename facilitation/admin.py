@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from facilitation.models import Enrolment, Invitation
+from facilitation.models import (
+    Enrolment,
+    Invitation,
+    ProtectedTimeDelegation,
+    ProtectedTimeEscalation,
+    ProtectedTimeEvent,
+    ProtectedTimeLine,
+    ProtectedTimeRequest,
+)
 
 
 @admin.register(Enrolment)
@@ -20,13 +28,6 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 # --- Protected time ---------------------------------------------------------
-from facilitation.models import (  # noqa: E402
-    ProtectedTimeDelegation,
-    ProtectedTimeEscalation,
-    ProtectedTimeEvent,
-    ProtectedTimeLine,
-    ProtectedTimeRequest,
-)
 
 
 class ProtectedTimeLineInline(admin.TabularInline):

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from sessions.models import Attendance, ClosureDate, Cohort, GroupSession
+from sessions.models import (
+    Attendance,
+    AvailabilitySlot,
+    AvailabilityWindow,
+    BlockedDate,
+    CheckIn,
+    ClosureDate,
+    Cohort,
+    GroupSession,
+    HelpRequest,
+)
 
 
 @admin.register(Cohort)
@@ -35,8 +45,6 @@ class ClosureDateAdmin(admin.ModelAdmin):
 # --- Check-ins ---
 # Private notes, follow-up actions, summaries and help-request messages are clinical: the admin
 # shows bookings only (service leads see clinical records only as facilitators, in the app).
-
-from sessions.models import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn, HelpRequest  # noqa: E402
 
 
 @admin.register(AvailabilityWindow)

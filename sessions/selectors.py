@@ -2,24 +2,25 @@
 # Free check-in slots are derived here from windows, one-off slots, blocked dates and bookings:
 # four queries for any number of weeks. Access selectors raise Http404 when the check-in is not theirs.
 
-from dataclasses import dataclass  # noqa: E402, RUF100
-from datetime import date, datetime, timedelta  # noqa: E402, RUF100
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.contrib.auth import get_user_model  # noqa: E402, RUF100
-from django.db.models import Q, QuerySet  # noqa: E402, RUF100
-from django.http import Http404  # noqa: E402, RUF100
-from django.utils import timezone  # noqa: E402, RUF100
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
-from core.services import access_log_record  # noqa: E402, RUF100
-from sessions.models import (  # noqa: E402, RUF100
+from core.services import access_log_record
+from sessions.models import (
     AvailabilitySlot,
     AvailabilityWindow,
     BlockedDate,
     CheckIn,
     Cohort,
+    GroupSession,
     HelpRequest,
 )
-from sessions.scheduling import local_to_utc, utc_to_local  # noqa: E402, RUF100
+from sessions.scheduling import local_to_utc, utc_to_local
 
 # Enrolment statuses (facilitation.Enrolment) that give a participant a place in a cohort's life.
 CHECKIN_ENROLMENT_STATUSES = ("invited", "acknowledged", "enrolled", "waitlisted", "completed")
@@ -102,11 +103,11 @@ def free_slots(
     now: datetime | None = None,
     exclude_participant_id: int | None = None,
 ) -> list[FreeSlot]:
-    """Return the free check-in slots of the facilitators between two local dates (four queries).
+    """Return the free check-in slots of the facilitators between two local dates (five queries).
 
     A slot is free when it is offered, starts after ``now`` and overlaps no
     active check-in of its facilitator (nor, given ``exclude_participant_id``,
-    of that participant).
+    of that participant) and none of the facilitator's group sessions.
     """
     now = now or timezone.now()
     windows = list(
@@ -136,9 +137,20 @@ def free_slots(
         .order_by("starts_at")
     )
 
+    # A facilitator running one of their group sessions is not free for a check-in either.
+    busy += [
+        (facilitator, None, starts, ends)
+        for facilitator, starts, ends in GroupSession.objects.filter(
+            cohort__facilitators__in=facilitator_ids,
+            status=GroupSession.Status.SCHEDULED,
+            starts_at__lt=span_end,
+            ends_at__gt=span_start,
+        ).values_list("cohort__facilitators", "starts_at", "ends_at")
+    ]
+
     def taken(slot: FreeSlot) -> bool:
         return any(
-            (facilitator == slot.facilitator_id or participant == exclude_participant_id)
+            (facilitator == slot.facilitator_id or (participant is not None and participant == exclude_participant_id))
             and starts < slot.ends_at
             and ends > slot.starts_at
             for facilitator, participant, starts, ends in busy

@@ -1,7 +1,9 @@
 """Settings for the test suite: fast hashing, emails kept in memory."""
 
+from config.env_checks import broker_settings
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "steady-tests-only-not-a-secret"
@@ -10,9 +12,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 
 # A broker folder of the tests' own, so a `make run` worker never takes a test's task.
-from config.env_checks import broker_settings  # noqa: E402
-
-from .base import REDIS_URL, VAR_DIR  # noqa: E402
-
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(REDIS_URL, VAR_DIR / "test-broker")
 STEADY_SKIP_REDIS_CHECK = False

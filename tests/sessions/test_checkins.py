@@ -28,7 +28,13 @@ from sessions import services
 from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, GroupSession, HelpRequest
 from sessions.scheduling import utc_to_local
 from sessions.selectors import free_slots
-from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory, ServiceLeadFactory
+from tests.factories import (
+    FacilitatorFactory,
+    ManagerFactory,
+    ParticipantFactory,
+    ServiceLeadFactory,
+    cohort_with_sessions,
+)
 from tests.sessions.factories_checkins import cohort_with_people, weekly_window
 
 pytestmark = [pytest.mark.checkins, pytest.mark.django_db]
@@ -57,6 +63,23 @@ def test_free_slots_keep_local_time_across_the_autumn_clock_change_in_london(fac
         utc(2026, 10, 26, 9, 30),
     ]
     assert {slot.local_start.time() for slot in slots} == {datetime.time(9, 0), datetime.time(9, 30)}
+
+
+@time_machine.travel(utc(2026, 10, 1, 8), tick=False)
+def test_free_slots_leave_out_the_facilitators_own_group_sessions(facilitator):
+    weekly_window(facilitator, weekday=MONDAY, start="12:00", end="14:00", minutes=30)
+    # The facilitator runs a group on Mondays 13:00-14:00 (London) from 19 October.
+    cohort_with_sessions(
+        start_date=datetime.date(2026, 10, 19),
+        start_time=datetime.time(13, 0),
+        session_minutes=60,
+        facilitators=[facilitator],
+        holiday_region="",
+    )
+    slots = free_slots(
+        facilitator_ids=[facilitator.pk], first=datetime.date(2026, 10, 19), last=datetime.date(2026, 10, 19)
+    )
+    assert [slot.local_start.time() for slot in slots] == [datetime.time(12, 0), datetime.time(12, 30)]
 
 
 @time_machine.travel(utc(2026, 3, 1, 8), tick=False)
