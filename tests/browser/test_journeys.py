@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from facilitation import services
 from facilitation.models import ProtectedTimeRequest
 from tests.browser.test_sign_in import sign_in
 from tests.factories import ParticipantFactory, cohort_with_sessions, enrol
-from tests.support.browser import wait_for_text
+from tests.support.browser import wait_for_new_page, wait_for_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +32,8 @@ def test_manager_approves_part_of_a_request_on_a_phone(browser, live_server) -> 
     browser.get(f"{live_server.url}/team/protected-time/{request.pk}/")
     for line in (first, second):
         click(browser, browser.find_element(By.ID, f"line-{line.pk}"))
-    click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=action][value=approve]"))
-    WebDriverWait(browser, 15).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+    approve = browser.find_element(By.CSS_SELECTOR, "button[name=action][value=approve]")
+    wait_for_new_page(browser, lambda: click(browser, approve))
 
     request.refresh_from_db()
     decisions = dict(request.lines.values_list("pk", "decision"))
@@ -56,7 +55,6 @@ def test_participant_sees_the_next_session_and_gets_a_calendar_address(browser, 
     assert first.session_plan.title in main
     assert "Next session" in main
     button = browser.find_element(By.XPATH, "//button[contains(., 'calendar')]")
-    click(browser, button)
-    WebDriverWait(browser, 15).until(lambda driver: "/calendar/" in driver.page_source)
+    wait_for_new_page(browser, lambda: click(browser, button))
     assert ".ics" in browser.page_source
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 375

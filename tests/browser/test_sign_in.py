@@ -10,7 +10,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.factories import PASSWORD, ManagerFactory, ParticipantFactory
-from tests.support.browser import wait_for_text
+from tests.support.browser import wait_for_new_page, wait_for_text
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,12 +25,11 @@ def sign_in(browser, live_server, email: str, password: str = PASSWORD) -> None:
     browser.find_element(By.NAME, "username").send_keys(email)
     field = browser.find_element(By.NAME, "password")
     field.send_keys(password)
-    field.send_keys(Keys.ENTER)
-    wait = WebDriverWait(browser, 15)
-    wait.until(expected_conditions.staleness_of(field))
-    # Signing in redirects twice (to / and on to the role's home): wait for the last page.
-    wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
-    wait.until(lambda driver: "/accounts/login/" not in driver.current_url or "alert" in driver.page_source)
+    # Signing in redirects twice (to / and on to the role's home); the wait ends on the last page.
+    wait_for_new_page(browser, lambda: field.send_keys(Keys.ENTER))
+    WebDriverWait(browser, 15).until(
+        lambda driver: "/accounts/login/" not in driver.current_url or "alert" in driver.page_source
+    )
 
 
 def heading(browser) -> str:

@@ -59,3 +59,21 @@ def wait_for_text(browser, by: str, value: str, *, timeout: float = 15) -> str:
     return WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
         lambda driver: driver.find_element(by, value).text
     )
+
+
+def wait_for_new_page(browser, action, *, timeout: float = 15) -> None:
+    """Run ``action`` (a submit or click that loads a page) and wait until a new document has fully loaded.
+
+    The old document is marked first; the wait ends when a document without the
+    mark is complete, so it never reads an element of a page that is going away.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.execute_script("window.__steadyOldPage = true;")
+    action()
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script(
+            "return window.__steadyOldPage === undefined && document.readyState === 'complete';"
+        )
+    )
