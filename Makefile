@@ -41,8 +41,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks print figures and ratios (not timed tests); they need PostgreSQL and Redis like test-services.
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/14 $(PY) $$script $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf var staticfiles .pytest_cache
