@@ -252,12 +252,13 @@ def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession
 
 
 def is_last_weekly_session(group_session: GroupSession) -> bool:
-    """Whether this is the cohort's last weekly session (boosters are planned from its date)."""
+    """Whether this is the cohort's last weekly session that is not cancelled (boosters are planned from its date)."""
     if group_session.kind != GroupSession.Kind.WEEKLY:
         return False
     last = (
         GroupSession.objects.filter(cohort_id=group_session.cohort_id, kind=GroupSession.Kind.WEEKLY)
-        .order_by("-number")
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .order_by("-local_date")
         .values_list("pk", flat=True)
         .first()
     )

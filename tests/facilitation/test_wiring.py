@@ -1,0 +1,245 @@
+"""End to end across the wiring: enrolment, sessions, boosters and check-ins meet protected time."""
+
+from __future__ import annotations
+
+import datetime
+from datetime import UTC, timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from core.errors import NotAllowed
+from facilitation import services
+from facilitation.models import Enrolment, ProtectedTimeLine, ProtectedTimeRequest
+from reminders.models import Reminder
+from sessions import services as session_services
+from sessions.models import GroupSession
+from tests.factories import EnrolmentFactory, FacilitatorFactory, ParticipantFactory, programme_with_plans
+from tests.sessions.factories_checkins import weekly_window
+
+pytestmark = [pytest.mark.protected_time, pytest.mark.checkins, pytest.mark.django_db]
+
+NOW = datetime.datetime(2026, 9, 1, 8, 0, tzinfo=UTC)  # a Tuesday
+START = datetime.date(2026, 9, 14)  # a Monday
+Line = ProtectedTimeLine
+PT = ProtectedTimeRequest
+
+
+def new_cohort(*, weeks: int = 4, boosters: int = 2, **programme):
+    """A cohort made the way a facilitator makes one: weekly sessions and the boosters as a plan."""
+    facilitator = FacilitatorFactory()
+    cohort = session_services.cohort_create(
+        programme=programme_with_plans(weeks=weeks, boosters=boosters, **programme),
+        name="Autumn group",
+        facilitators=[facilitator],
+        start_date=START,
+        start_time=datetime.time(13, 0),
+        time_zone="Europe/London",
+        holiday_region="GB-ENG",
+        status="recruiting",
+        venue="Wellbeing room",
+        by=facilitator,
+    )
+    return cohort, facilitator
+
+
+def confirmed(cohort, facilitator, participant=None) -> Enrolment:
+    enrolment = EnrolmentFactory(cohort=cohort, participant=participant or ParticipantFactory())
+    services.enrolment_acknowledge(enrolment=enrolment, pack=services.current_pack(cohort), by=enrolment.participant)
+    return services.enrolment_confirm(enrolment=enrolment, by=facilitator)
+
+
+def approved(enrolment: Enrolment) -> PT:
+    request = PT.objects.get(enrolment=enrolment)
+    services.protected_time_submit(request=request, actor=enrolment.participant)
+    return services.protected_time_approve(request=request, actor=enrolment.participant.line_manager)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_confirming_a_place_drafts_a_request_for_every_session_ahead_boosters_included():
+    cohort, facilitator = new_cohort()
+    enrolment = confirmed(cohort, facilitator)
+    request = PT.objects.get(enrolment=enrolment)
+    assert request.status == PT.Status.DRAFT
+    sessions = list(cohort.group_sessions.order_by("starts_at"))
+    assert [s.kind for s in sessions] == ["weekly"] * 4 + ["booster"] * 2
+    lines = list(request.lines.order_by("starts_at"))
+    assert [line.group_session_id for line in lines] == [s.pk for s in sessions]
+    assert {line.minutes for line in lines} == {cohort.session_minutes + settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES}
+    assert {line.decision for line in lines} == {Line.Decision.PENDING}
+
+
+def test_a_place_confirmed_from_the_waitlist_mid_way_asks_only_for_sessions_ahead():
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort()
+    third = cohort.group_sessions.get(kind="weekly", number=3)
+    with time_machine.travel(third.starts_at - timedelta(days=1), tick=False):
+        enrolment = confirmed(cohort, facilitator)
+    request = PT.objects.get(enrolment=enrolment)
+    assert sorted(request.lines.values_list("group_session__kind", "group_session__number")) == [
+        ("booster", 1),
+        ("booster", 2),
+        ("weekly", 3),
+        ("weekly", 4),
+    ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_withdrawing_withdraws_the_request_and_cancels_only_their_booster_reminders():
+    cohort, facilitator = new_cohort()
+    leaving = confirmed(cohort, facilitator)
+    staying = confirmed(cohort, facilitator)
+    approved(leaving)
+    booster_reminders = Reminder.objects.filter(kind="booster_next_week")
+    assert booster_reminders.filter(recipient=leaving.participant, status="pending").count() == 2
+
+    services.enrolment_withdraw(enrolment=leaving, reason="Moving to nights", by=leaving.participant)
+
+    request = PT.objects.get(enrolment=leaving)
+    assert request.status == PT.Status.WITHDRAWN
+    assert not booster_reminders.filter(recipient=leaving.participant, status="pending").exists()
+    assert booster_reminders.filter(recipient=staying.participant, status="pending").count() == 2
+    assert PT.objects.get(enrolment=staying).status == PT.Status.DRAFT
+    # Nothing about the request is left waiting for the manager.
+    assert not Reminder.objects.filter(
+        recipient=leaving.participant.line_manager, status="pending", kind__startswith="protected_time"
+    ).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rescheduling_after_approval_sends_only_that_session_back_with_old_and_new_times():
+    cohort, facilitator = new_cohort()
+    enrolment = confirmed(cohort, facilitator)
+    request = approved(enrolment)
+    assert request.status == PT.Status.APPROVED
+    week2 = cohort.group_sessions.get(kind="weekly", number=2)
+    old_start = week2.starts_at
+
+    services.group_session_reschedule(
+        group_session=week2, local_date=week2.local_date + timedelta(days=1), reason="Room booked", by=facilitator
+    )
+
+    request.refresh_from_db()
+    assert request.status == PT.Status.SUBMITTED
+    pending = request.lines.get(decision=Line.Decision.PENDING)
+    assert pending.group_session_id == week2.pk
+    assert pending.previous_starts_at == old_start
+    assert pending.starts_at == old_start + timedelta(days=1)
+    assert pending.previous_decision == Line.Decision.APPROVED
+    assert request.lines.filter(decision=Line.Decision.APPROVED).count() == 5
+    manager = enrolment.participant.line_manager
+    assert Reminder.objects.filter(recipient=manager, kind="protected_time_submitted", occurrence="cycle-1").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_cancelling_an_approved_session_drops_its_line_and_keeps_the_request_approved():
+    cohort, facilitator = new_cohort()
+    enrolment = confirmed(cohort, facilitator)
+    request = approved(enrolment)
+    week3 = cohort.group_sessions.get(kind="weekly", number=3)
+    services.group_session_cancel(group_session=week3, reason="Facilitator unwell", by=facilitator)
+    request.refresh_from_db()
+    assert request.status == PT.Status.APPROVED
+    assert not request.lines.filter(group_session=week3).exists()
+    assert request.lines.count() == 5
+
+
+def test_holding_the_last_weekly_session_settles_the_boosters_and_asks_for_their_time():
+    """The last session moved a week on after approval: the boosters follow it, and only they go back."""
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort()
+        enrolment = confirmed(cohort, facilitator)
+        request = approved(enrolment)
+        last = cohort.group_sessions.get(kind="weekly", number=4)
+        services.group_session_reschedule(
+            group_session=last, local_date=last.local_date + timedelta(days=7), reason="Training day", by=facilitator
+        )
+        services.protected_time_approve(request=request, actor=enrolment.participant.line_manager)
+    boosters_before = dict(cohort.group_sessions.filter(kind="booster").values_list("number", "starts_at"))
+    last.refresh_from_db()
+    with time_machine.travel(last.ends_at + timedelta(minutes=5), tick=False):
+        services.group_session_hold(group_session=last, by=facilitator)
+    boosters = {s.number: s for s in cohort.group_sessions.filter(kind="booster")}
+    assert boosters[1].local_date == last.local_date + timedelta(weeks=4)
+    assert boosters[1].starts_at != boosters_before[1]
+    # Booster 2 was already on 4 January (28 December is a bank holiday), so it does not move.
+    assert boosters[2].local_date == datetime.date(2027, 1, 4) and boosters[2].starts_at == boosters_before[2]
+    request.refresh_from_db()
+    assert request.status == PT.Status.SUBMITTED
+    waiting = request.lines.get(decision=Line.Decision.PENDING)
+    assert waiting.group_session_id == boosters[1].pk
+    assert (waiting.previous_starts_at, waiting.starts_at) == (boosters_before[1], boosters[1].starts_at)
+    assert request.lines.get(group_session=boosters[2]).decision == Line.Decision.APPROVED
+
+
+def test_boosters_scheduled_only_after_the_last_session_get_lines_on_every_live_request():
+    """A cohort whose boosters were not planned at creation (older cohorts): holding the last session adds them."""
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort()
+        GroupSession.objects.filter(cohort=cohort, kind="booster").delete()
+        enrolment = confirmed(cohort, facilitator)
+        request = approved(enrolment)
+        gone = confirmed(cohort, facilitator)
+        services.enrolment_withdraw(enrolment=gone, reason="", by=facilitator)
+    last = cohort.group_sessions.get(kind="weekly", number=4)
+    with time_machine.travel(last.ends_at + timedelta(minutes=5), tick=False):
+        services.group_session_hold(group_session=last, by=facilitator)
+    request.refresh_from_db()
+    assert request.status == PT.Status.SUBMITTED
+    assert list(request.lines.filter(decision="pending").values_list("group_session__kind", flat=True)) == [
+        "booster",
+        "booster",
+    ]
+    assert not PT.objects.get(enrolment=gone).lines.filter(group_session__kind="booster").exists()
+
+
+def test_holding_the_last_session_when_a_later_one_was_cancelled_still_settles_the_boosters():
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort()
+        GroupSession.objects.filter(cohort=cohort, kind="booster").delete()
+        enrolment = confirmed(cohort, facilitator)
+        week4 = cohort.group_sessions.get(kind="weekly", number=4)
+        services.group_session_cancel(group_session=week4, reason="Closure", by=facilitator)
+    week3 = cohort.group_sessions.get(kind="weekly", number=3)
+    with time_machine.travel(week3.ends_at + timedelta(minutes=5), tick=False):
+        services.group_session_hold(group_session=week3, by=facilitator)
+    boosters = cohort.group_sessions.filter(kind="booster")
+    assert boosters.count() == 2
+    assert PT.objects.get(enrolment=enrolment).lines.filter(group_session__kind="booster").count() == 2
+
+
+# --- Pre-group check-in before a place ------------------------------------------
+
+
+def test_a_required_pre_group_checkin_blocks_confirmation_until_one_is_held(client):
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort(pre_group_checkin_required=True)
+        weekly_window(facilitator, weekday=2, start="09:00", end="10:00", minutes=30)  # Wednesdays
+        enrolment = EnrolmentFactory(cohort=cohort, participant=ParticipantFactory())
+        services.enrolment_acknowledge(
+            enrolment=enrolment, pack=services.current_pack(cohort), by=enrolment.participant
+        )
+        with pytest.raises(NotAllowed, match="pre-group check-in"):
+            services.enrolment_confirm(enrolment=enrolment, by=facilitator)
+        enrolment.refresh_from_db()
+        assert enrolment.status == Enrolment.Status.ACKNOWLEDGED
+        assert not PT.objects.filter(enrolment=enrolment).exists()
+        # The participant, not yet confirmed, books the pre-group check-in themselves.
+        slot = datetime.datetime(2026, 9, 2, 8, 0, tzinfo=UTC)  # Wednesday 09:00 London
+        checkin = session_services.checkin_book(
+            actor=enrolment.participant,
+            participant=enrolment.participant,
+            facilitator=facilitator,
+            cohort=cohort,
+            kind="pre_group",
+            starts_at=slot,
+        )
+    with time_machine.travel(slot + timedelta(minutes=40), tick=False):
+        session_services.checkin_record(
+            actor=facilitator, checkin=checkin, status="held", notes="", follow_up_actions="", shared_summary=""
+        )
+        services.enrolment_confirm(enrolment=enrolment, by=facilitator)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ENROLLED
+    assert PT.objects.get(enrolment=enrolment).lines.count() == 6
