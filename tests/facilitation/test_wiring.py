@@ -8,6 +8,7 @@ from datetime import UTC, timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.urls import reverse
 
 from core.errors import NotAllowed
 from facilitation import services
@@ -243,3 +244,62 @@ def test_a_required_pre_group_checkin_blocks_confirmation_until_one_is_held(clie
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ENROLLED
     assert PT.objects.get(enrolment=enrolment).lines.count() == 6
+
+
+def test_pages_say_a_pre_group_checkin_is_needed_and_confirming_over_http_explains_the_refusal(client):
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort(pre_group_checkin_required=True)
+        weekly_window(facilitator, weekday=2, start="09:00", end="10:00", minutes=30)
+        enrolment = EnrolmentFactory(cohort=cohort, participant=ParticipantFactory())
+        participant = enrolment.participant
+        services.enrolment_acknowledge(enrolment=enrolment, pack=services.current_pack(cohort), by=participant)
+
+        client.force_login(participant)
+        home = client.get(reverse("facilitation:participant_home")).content.decode()
+        assert "Book a time to talk before the group" in home
+        booking = client.get(reverse("sessions:checkin_book") + "?kind=pre_group").content.decode()
+        assert 'value="pre_group" selected' in booking
+
+        client.force_login(facilitator)
+        page = client.get(cohort.get_absolute_url()).content.decode()
+        assert "needs a pre-group check-in before the place can be confirmed" in page
+        assert reverse("sessions:checkin_book_for", args=[participant.pk]) + "?kind=pre_group" in page
+        response = client.post(reverse("facilitation:enrolment_action", args=[enrolment.pk, "confirm"]), follow=True)
+        assert "asks for a pre-group check-in" in response.content.decode()
+        enrolment.refresh_from_db()
+        assert enrolment.status == Enrolment.Status.ACKNOWLEDGED
+
+        slot = datetime.datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
+        checkin = session_services.checkin_book(
+            actor=facilitator,
+            participant=participant,
+            facilitator=facilitator,
+            cohort=cohort,
+            kind="pre_group",
+            starts_at=slot,
+        )
+    with time_machine.travel(slot + timedelta(minutes=40), tick=False):
+        session_services.checkin_record(
+            actor=facilitator, checkin=checkin, status="held", notes="", follow_up_actions="", shared_summary=""
+        )
+        page = client.get(cohort.get_absolute_url()).content.decode()
+        assert "needs a pre-group check-in" not in page
+        client.post(reverse("facilitation:enrolment_action", args=[enrolment.pk, "confirm"]))
+        enrolment.refresh_from_db()
+        assert enrolment.status == Enrolment.Status.ENROLLED
+        client.force_login(participant)
+        assert (
+            "Book a time to talk before the group"
+            not in client.get(reverse("facilitation:participant_home")).content.decode()
+        )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_facilitator_reaches_the_protected_time_matrix_from_home_and_the_cohort_page(client):
+    cohort, facilitator = new_cohort()
+    confirmed(cohort, facilitator)
+    matrix = reverse("facilitation:protected_time_matrix", args=[cohort.pk])
+    client.force_login(facilitator)
+    assert matrix in client.get(reverse("facilitation:facilitator_home")).content.decode()
+    assert matrix in client.get(cohort.get_absolute_url()).content.decode()
+    assert client.get(matrix).status_code == 200
