@@ -303,3 +303,25 @@ def test_the_facilitator_reaches_the_protected_time_matrix_from_home_and_the_coh
     assert matrix in client.get(reverse("facilitation:facilitator_home")).content.decode()
     assert matrix in client.get(cohort.get_absolute_url()).content.decode()
     assert client.get(matrix).status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_cancelling_the_cohort_withdraws_its_requests_so_managers_have_nothing_left_to_decide(client):
+    cohort, facilitator = new_cohort()
+    sent = confirmed(cohort, facilitator)
+    services.protected_time_submit(request=PT.objects.get(enrolment=sent), actor=sent.participant)
+    covered = confirmed(cohort, facilitator)
+    approved(covered)
+    client.force_login(sent.participant.line_manager)
+    inbox = reverse("facilitation:protected_time_inbox")
+    assert sent.participant.full_name in client.get(inbox).content.decode()
+    client.force_login(facilitator)
+    client.post(reverse("facilitation:cohort_status", args=[cohort.pk]), {"status": "cancelled"})
+    cohort.refresh_from_db()
+    assert cohort.status == "cancelled"
+    assert set(PT.objects.filter(enrolment__cohort=cohort).values_list("status", flat=True)) == {"withdrawn"}
+    assert not Reminder.objects.filter(
+        recipient=sent.participant.line_manager, status="pending", kind__startswith="protected_time"
+    ).exists()
+    client.force_login(sent.participant.line_manager)
+    assert sent.participant.full_name not in client.get(inbox).content.decode()
