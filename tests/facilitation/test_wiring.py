@@ -13,6 +13,7 @@ from django.urls import reverse
 from core.errors import NotAllowed
 from facilitation import services
 from facilitation.models import Enrolment, ProtectedTimeLine, ProtectedTimeRequest
+from facilitation.selectors import feed_sessions
 from reminders.models import Reminder
 from sessions import services as session_services
 from sessions.models import GroupSession
@@ -95,7 +96,10 @@ def test_withdrawing_withdraws_the_request_and_cancels_only_their_booster_remind
     booster_reminders = Reminder.objects.filter(kind="booster_next_week")
     assert booster_reminders.filter(recipient=leaving.participant, status="pending").count() == 2
 
+    assert sum(s.kind == "booster" for s in feed_sessions(leaving.participant)) == 2
     services.enrolment_withdraw(enrolment=leaving, reason="Moving to nights", by=leaving.participant)
+    assert not feed_sessions(leaving.participant)
+    assert sum(s.kind == "booster" for s in feed_sessions(staying.participant)) == 2
 
     request = PT.objects.get(enrolment=leaving)
     assert request.status == PT.Status.WITHDRAWN
