@@ -664,7 +664,8 @@ def boosters_schedule(*, cohort: Cohort) -> list[GroupSession]:
     keeps 13:00 across daylight-saving changes), moved a week on from a bank
     holiday or closure. Call it when the cohort is created (as a plan) and when
     the last weekly session is held (its date may have moved); a booster that is
-    held or cancelled is left alone.
+    held or cancelled, or that a facilitator moved while its planned date still
+    stands, is left alone.
     """
     cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
     offsets = sorted({int(weeks) for weeks in cohort.programme.booster_offsets_weeks or []})
@@ -705,9 +706,8 @@ def boosters_schedule(*, cohort: Cohort) -> list[GroupSession]:
                 ends_at=ends,
                 moved_reason=why,
             )
-        elif session.status == GroupSession.Status.SCHEDULED and (
-            session.starts_at != starts or session.planned_date != planned
-        ):
+        elif session.status == GroupSession.Status.SCHEDULED and session.planned_date != planned:
+            # Only a change of the last weekly date moves a booster: one the facilitator moved stays put.
             session.planned_date, session.local_date, session.moved_reason = planned, actual, why
             session.starts_at, session.ends_at = starts, ends
             session.sequence += 1

@@ -329,3 +329,27 @@ def test_cancelling_the_cohort_withdraws_its_requests_so_managers_have_nothing_l
     ).exists()
     client.force_login(sent.participant.line_manager)
     assert sent.participant.full_name not in client.get(inbox).content.decode()
+
+
+def test_a_booster_the_facilitator_moved_stays_put_when_the_last_weekly_session_is_held():
+    with time_machine.travel(NOW, tick=False):
+        cohort, facilitator = new_cohort()
+        enrolment = confirmed(cohort, facilitator)
+        booster = cohort.group_sessions.get(kind="booster", number=1)
+        services.group_session_reschedule(
+            group_session=booster,
+            local_date=booster.local_date + timedelta(days=1),
+            reason="The room is taken that Monday",
+            by=facilitator,
+        )
+        request = approved(enrolment)
+    booster.refresh_from_db()
+    moved_to = booster.starts_at
+    last = cohort.group_sessions.get(kind="weekly", number=4)
+    with time_machine.travel(last.ends_at + timedelta(minutes=5), tick=False):
+        services.group_session_hold(group_session=last, by=facilitator)
+    booster.refresh_from_db()
+    assert booster.starts_at == moved_to
+    assert booster.moved_reason == "The room is taken that Monday"
+    request.refresh_from_db()
+    assert request.status == PT.Status.APPROVED
