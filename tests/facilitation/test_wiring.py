@@ -353,3 +353,26 @@ def test_a_booster_the_facilitator_moved_stays_put_when_the_last_weekly_session_
     assert booster.moved_reason == "The room is taken that Monday"
     request.refresh_from_db()
     assert request.status == PT.Status.APPROVED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_admin_shows_a_service_lead_no_withdrawal_reason_or_attendance_note(client):
+    from sessions.models import Attendance
+    from tests.factories import ServiceLeadFactory
+
+    cohort, facilitator = new_cohort()
+    leaving = confirmed(cohort, facilitator)
+    services.enrolment_withdraw(enrolment=leaving, reason="PLANTED-REASON-7Q", by=facilitator)
+    staying = confirmed(cohort, facilitator)
+    week1 = cohort.group_sessions.get(kind="weekly", number=1)
+    services.apologies_send(group_session=week1, participant=staying.participant, note="PLANTED-NOTE-7Q")
+    attendance = Attendance.objects.get(group_session=week1)
+    client.force_login(ServiceLeadFactory(is_staff=True, is_superuser=True))
+    pages = [
+        reverse("admin:facilitation_enrolment_change", args=[leaving.pk]),
+        reverse("admin:group_sessions_attendance_change", args=[attendance.pk]),
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "PLANTED-" not in page.content.decode()
