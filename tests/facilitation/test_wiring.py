@@ -376,3 +376,22 @@ def test_the_admin_shows_a_service_lead_no_withdrawal_reason_or_attendance_note(
         page = client.get(url)
         assert page.status_code == 200
         assert "PLANTED-" not in page.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_move_over_http_after_approval_shows_the_manager_old_and_new_time_for_that_session_only(client):
+    cohort, facilitator = new_cohort()
+    enrolment = confirmed(cohort, facilitator)
+    request = approved(enrolment)
+    week2 = cohort.group_sessions.get(kind="weekly", number=2)
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("facilitation:session_reschedule", args=[week2.pk]),
+        {"local_date": (week2.local_date + timedelta(days=1)).isoformat(), "start_time": "", "reason": "Room booked"},
+    )
+    assert response.status_code == 302
+    client.force_login(enrolment.participant.line_manager)
+    page = client.get(reverse("facilitation:protected_time_decide", args=[request.pk])).content.decode()
+    # Shown in the waiting list and in the list of all sessions; no other session says it moved.
+    assert page.count("Moved from") == page.count("Moved from Mon 21 Sep, 13:00") == 2
+    assert "Room booked" not in page  # the facilitator's reason is not the manager's business
