@@ -17,6 +17,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("participant__email", "participant__first_name", "cohort__name")
     list_select_related = ("participant", "cohort")
+    # Why someone left is clinical: only the cohort's facilitators see it, on the cohort page.
+    exclude = ("withdrawal_reason",)
 
 
 @admin.register(Invitation)

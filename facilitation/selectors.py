@@ -212,11 +212,13 @@ def participant_groups(user: User, *, now: datetime | None = None) -> list[Parti
 
 def participant_home(user: User) -> dict:
     """Everything on the participant's home page, in a fixed number of queries."""
-    pending = list(
-        Enrolment.objects.filter(
-            participant=user,
-            status__in=[Enrolment.Status.INVITED, Enrolment.Status.ACKNOWLEDGED, Enrolment.Status.WAITLISTED],
-        ).select_related("cohort__programme")
+    pending = mark_pre_group_checkin_needed(
+        list(
+            Enrolment.objects.filter(
+                participant=user,
+                status__in=[Enrolment.Status.INVITED, Enrolment.Status.ACKNOWLEDGED, Enrolment.Status.WAITLISTED],
+            ).select_related("cohort__programme")
+        )
     )
     return {
         "groups": participant_groups(user),
@@ -346,10 +348,12 @@ def facilitator_home(user: User, *, now: datetime | None = None) -> dict:
 
 def cohort_detail(cohort: Cohort) -> dict:
     sessions = list(GroupSession.objects.filter(cohort=cohort).select_related("session_plan").order_by("starts_at"))
-    enrolments = list(
-        Enrolment.objects.filter(cohort=cohort)
-        .select_related("participant", "pack_acknowledged")
-        .order_by("status", "place_number", "waitlisted_at", "created_at")
+    enrolments = mark_pre_group_checkin_needed(
+        list(
+            Enrolment.objects.filter(cohort=cohort)
+            .select_related("participant", "pack_acknowledged", "cohort__programme")
+            .order_by("status", "place_number", "waitlisted_at", "created_at")
+        )
     )
     grouped: dict[str, list[Enrolment]] = defaultdict(list)
     for enrolment in enrolments:
@@ -678,6 +682,36 @@ def pre_group_checkin_done(enrolment: Enrolment) -> bool:
 def pre_group_checkin_outstanding(enrolment: Enrolment) -> bool:
     """Whether the programme asks for a pre-group check-in before the place is confirmed, and none was held."""
     return enrolment.cohort.programme.pre_group_checkin_required and not pre_group_checkin_done(enrolment)
+
+
+def mark_pre_group_checkin_needed(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """Set ``needs_pre_group_checkin`` on each enrolment not yet confirmed (one query whatever their number).
+
+    True when its programme asks for a pre-group check-in before the place is
+    confirmed and none has been held, so pages can say so before anyone tries.
+    """
+    waiting = [
+        e
+        for e in enrolments
+        if e.status in (Enrolment.Status.INVITED, Enrolment.Status.ACKNOWLEDGED, Enrolment.Status.WAITLISTED)
+        and e.cohort.programme.pre_group_checkin_required
+    ]
+    waiting_ids = {e.pk for e in waiting}
+    held = set()
+    if waiting:
+        held = set(
+            CheckIn.objects.filter(
+                cohort_id__in={e.cohort_id for e in waiting},
+                participant_id__in={e.participant_id for e in waiting},
+                kind=CheckIn.Kind.PRE_GROUP,
+                status=CheckIn.Status.HELD,
+            ).values_list("cohort_id", "participant_id")
+        )
+    for enrolment in enrolments:
+        enrolment.needs_pre_group_checkin = enrolment.pk in waiting_ids and (
+            (enrolment.cohort_id, enrolment.participant_id) not in held
+        )
+    return enrolments
 
 
 def participant_booster_sessions(user):

@@ -246,7 +246,7 @@ def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("status") == Cohort.Status.COMPLETED:
             services.enrolments_complete(cohort=cohort, by=request.user)
         else:
-            session_services.cohort_status_set(cohort=cohort, status=request.POST.get("status", ""), by=request.user)
+            services.cohort_status_change(cohort=cohort, status=request.POST.get("status", ""), by=request.user)
     except (DomainError, ValueError) as error:
         messages.warning(request, getattr(error, "message", _("Choose one of the statuses offered.")))
     return redirect(cohort)

@@ -35,6 +35,7 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_display = ("group_session", "participant", "status", "recorded_at")
     list_filter = ("status",)
     list_select_related = ("group_session__cohort", "participant")
+    exclude = ("note",)  # attendance notes and apologies are clinical, for the cohort's facilitators only
 
 
 @admin.register(ClosureDate)

@@ -252,12 +252,13 @@ def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession
 
 
 def is_last_weekly_session(group_session: GroupSession) -> bool:
-    """Whether this is the cohort's last weekly session (boosters are planned from its date)."""
+    """Whether this is the cohort's last weekly session that is not cancelled (boosters are planned from its date)."""
     if group_session.kind != GroupSession.Kind.WEEKLY:
         return False
     last = (
         GroupSession.objects.filter(cohort_id=group_session.cohort_id, kind=GroupSession.Kind.WEEKLY)
-        .order_by("-number")
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .order_by("-local_date")
         .values_list("pk", flat=True)
         .first()
     )
@@ -663,7 +664,8 @@ def boosters_schedule(*, cohort: Cohort) -> list[GroupSession]:
     keeps 13:00 across daylight-saving changes), moved a week on from a bank
     holiday or closure. Call it when the cohort is created (as a plan) and when
     the last weekly session is held (its date may have moved); a booster that is
-    held or cancelled is left alone.
+    held or cancelled, or that a facilitator moved while its planned date still
+    stands, is left alone.
     """
     cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
     offsets = sorted({int(weeks) for weeks in cohort.programme.booster_offsets_weeks or []})
@@ -704,9 +706,8 @@ def boosters_schedule(*, cohort: Cohort) -> list[GroupSession]:
                 ends_at=ends,
                 moved_reason=why,
             )
-        elif session.status == GroupSession.Status.SCHEDULED and (
-            session.starts_at != starts or session.planned_date != planned
-        ):
+        elif session.status == GroupSession.Status.SCHEDULED and session.planned_date != planned:
+            # Only a change of the last weekly date moves a booster: one the facilitator moved stays put.
             session.planned_date, session.local_date, session.moved_reason = planned, actual, why
             session.starts_at, session.ends_at = starts, ends
             session.sequence += 1

@@ -155,7 +155,9 @@ def _book(
     slots = checkin_selectors.free_slots(
         facilitator_ids=facilitator_ids, first=first, last=last, exclude_participant_id=participant.pk
     )
-    form = checkin_forms.CheckinBookForm(request.POST or None, slots=slots)
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in CheckIn.Kind.values else {}
+    form = checkin_forms.CheckinBookForm(request.POST or None, slots=slots, initial=initial)
     nearest = []
     if request.method == "POST" and form.is_valid():
         facilitator_id, starts_at = form.cleaned_data["slot"]

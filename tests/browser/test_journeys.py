@@ -58,3 +58,18 @@ def test_participant_sees_the_next_session_and_gets_a_calendar_address(browser, 
     wait_for_new_page(browser, lambda: click(browser, button))
     assert ".ics" in browser.page_source
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.protected_time
+def test_facilitator_reads_the_protected_time_matrix_on_a_phone_without_the_page_widening(browser, live_server) -> None:
+    cohort = cohort_with_sessions()
+    for _person in range(3):
+        services.protected_time_request_draft(enrolment=enrol(cohort))
+    facilitator = cohort.facilitators.first()
+
+    sign_in(browser, live_server, facilitator.email)
+    wait_for_text(browser, By.TAG_NAME, "main")
+    browser.get(f"{live_server.url}/facilitating/cohorts/{cohort.pk}/protected-time/")
+    assert "Send for them" in wait_for_text(browser, By.TAG_NAME, "main")
+    # The twelve-column table scrolls inside its box; the page itself stays 375 px wide.
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
