@@ -114,3 +114,17 @@ def test_every_builtin_plan_page_renders_for_a_facilitator(client, facilitator, 
         assert plan.title in page
         assert "Home practice" in page
         assert "css/programmes.css" in page  # the print rules for plans
+
+
+def test_participant_reads_the_pack_with_the_previews_styles_and_one_heading(client) -> None:
+    """The participant's pack page matches the preview: the same print rules and the pack title as its h1."""
+    from django.urls import reverse
+
+    from tests.factories import EnrolmentFactory, cohort_with_sessions
+
+    place = EnrolmentFactory(cohort=cohort_with_sessions())
+    client.force_login(place.participant)
+    page = client.get(reverse("facilitation:enrolment_pack", kwargs={"pk": place.pk})).content.decode()
+    assert "css/programmes.css" in page
+    assert page.count("<h1") == 1
+    assert 'id="pack-title-' in page
