@@ -94,3 +94,24 @@ def test_builtin_pack_says_what_support_exists_outside_the_group() -> None:
     emotional = programme.information_packs.get().sections.get(topic="emotional").body
     for support in ("occupational health", "employee assistance", "GP", "Samaritans", "116 123", "988", "999"):
         assert support in emotional, support
+
+
+def test_handouts_named_in_a_plan_exist_under_that_name() -> None:
+    """A facilitator told to have "the X handout" ready can find a material called X."""
+    import re
+
+    programme, _ = programme_load_builtin()
+    titles = {m.title.lower() for m in Material.objects.filter(session_plan__programme=programme)}
+    named = []
+    for plan in programme.session_plans.all():
+        text = f"{plan.intensity_preparation} {plan.facilitator_guidance}"
+        named += re.findall(r'"([^"]+)" handout', text)
+    assert named
+    assert [name for name in named if name.lower() not in titles] == []
+
+
+def test_the_heavier_medium_weeks_say_what_to_prepare() -> None:
+    programme, _ = programme_load_builtin()
+    plans = {p.number: p for p in programme.session_plans.filter(kind=SessionPlan.Kind.WEEKLY)}
+    for week in (5, 6, 10, 12):
+        assert "check-in" in plans[week].intensity_preparation, week
