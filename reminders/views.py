@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -79,7 +80,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         notifications_mark_read(user=request.user)
     items = [{"row": row, "label": selectors.kind_label(row.kind), "new": row.pk in unread} for row in rows]
     # Everything is read now, so the bell needs no count query on this page.
-    return render(request, "reminders/notification_list.html", {"items": items, "bell_unread_override": 0})
+    context = {"items": items, "bell_unread_override": 0, "home_url": reverse("home")}
+    return render(request, "reminders/notification_list.html", context)
 
 
 @role_required("service_lead")

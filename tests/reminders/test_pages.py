@@ -192,3 +192,16 @@ def test_reminders_status_command_prints_counts_and_failures(capsys) -> None:
     assert re.search(r"^sent\s+2\b", out, re.M)
     assert re.search(r"^failed\s+1\b", out, re.M)
     assert "amara@hospital.example" in out and "554 rejected" in out
+
+
+def test_every_notification_opens_somewhere_and_shows_when_it_is_about(client: Client) -> None:
+    """A row with its own link opens it; one without (a session tomorrow) opens the person's home page."""
+    person = ParticipantFactory()
+    plain, linked = notified(person, 2)
+    Reminder.objects.filter(pk=plain.pk).update(context={"when": "Tuesday 1 December, 10:00"})
+    Reminder.objects.filter(pk=linked.pk).update(context={"link": "http://testserver/me/protected-time/7/"})
+    client.force_login(person)
+    listing = client.get("/reminders/notifications/").content.decode()
+    assert 'href="http://testserver/me/protected-time/7/">Open</a>' in listing
+    assert 'href="/">Open</a>' in listing
+    assert "Tuesday 1 December, 10:00" in listing
