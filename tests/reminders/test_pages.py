@@ -46,6 +46,29 @@ def test_preferences_offer_only_optional_kinds_and_save_them(client: Client, par
     assert not re.search(r'value="test_notice"[^>]*checked', page)
 
 
+def test_preferences_list_only_the_kinds_that_concern_the_person(client: Client) -> None:
+    """A participant is not told about facilitators' alerts; a manager is not offered session reminders."""
+    participant, manager = ParticipantFactory(), ManagerFactory()
+    client.force_login(participant)
+    page = client.get("/reminders/preferences/").content.decode()
+    assert 'value="session_tomorrow"' in page
+    assert "Someone in your group asked to talk" not in page
+    assert "A colleague has asked for time" not in page
+
+    client.force_login(manager)
+    page = client.get("/reminders/preferences/").content.decode()
+    assert 'value="session_tomorrow"' not in page
+    assert "Someone in your group asked to talk" not in page
+    assert 'value="test_notice"' in page  # a kind for anyone
+    assert "A colleague has asked for time" in page
+    client.post("/reminders/preferences/", {"kinds": []})
+    assert not ReminderPreference.objects.filter(user=manager, kind="session_tomorrow").exists()
+
+    # Someone who did receive one (a manager who is also in a group) can still turn it off.
+    notified(manager, 1, kind="session_tomorrow")
+    assert 'value="session_tomorrow"' in client.get("/reminders/preferences/").content.decode()
+
+
 def test_essential_kind_cannot_be_turned_off_by_a_forged_post(client: Client, participant) -> None:
     client.force_login(participant)
     response = client.post("/reminders/preferences/", {"kinds": ["test_essential"]})
