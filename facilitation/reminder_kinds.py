@@ -28,6 +28,7 @@ def enrolment_context(reminder: Any) -> dict[str, Any]:
 register(
     ReminderKind(
         code="pack_not_acknowledged",
+        audience=("participant",),
         sample=sample_context,
         label="The information pack is waiting for you",
         template="reminders/email/pack_not_acknowledged",
@@ -38,6 +39,7 @@ register(
 register(
     ReminderKind(
         code="place_offered",
+        audience=("participant",),
         sample=sample_context,
         label="A place in the group is yours",
         template="reminders/email/place_offered",
@@ -59,6 +61,7 @@ def _protected_time_context(reminder: Any) -> dict[str, Any]:
 PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_submitted",
+        audience=("manager",),
         sample=sample_context,
         label="A colleague has asked for time to attend a staff group",
         template="facilitation/email/protected_time_submitted",
@@ -67,6 +70,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_decided",
+        audience=("participant",),
         sample=sample_context,
         label="Your line manager has answered your request for time",
         template="facilitation/email/protected_time_decided",
@@ -75,6 +79,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_manager_reminder",
+        audience=("manager",),
         sample=sample_context,
         label="A request for time is still waiting for you",
         template="facilitation/email/protected_time_manager_reminder",
@@ -83,6 +88,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_escalation",
+        audience=("facilitator", "service_lead"),
         sample=sample_context,
         label="A request for time has not been answered",
         template="facilitation/email/protected_time_escalation",
@@ -91,6 +97,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_first_session_alert",
+        audience=("participant", "facilitator"),
         sample=sample_context,
         label="Time for the first session is not agreed yet",
         template="facilitation/email/protected_time_first_session_alert",
@@ -100,6 +107,7 @@ PROTECTED_TIME_KINDS = [
     ),
     ReminderKind(
         code="protected_time_manager_digest",
+        audience=("manager",),
         sample=sample_context,
         label="Requests for time waiting for you this week",
         template="facilitation/email/protected_time_manager_digest",

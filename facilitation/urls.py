@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/places/<int:pk>/hour-reminder/", views.enrolment_hour_reminder, name="enrolment_hour_reminder"),
     path("me/sessions/<int:pk>/apologies/", views.apologies_send, name="apologies_send"),
     path("me/materials/<int:pk>/", views.material_detail, name="material_detail"),
+    path("me/materials/<int:pk>/file/", views.material_file, name="material_file"),
     path("me/calendar/new-address/", views.calendar_feed_rotate, name="calendar_feed_rotate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("group-sessions/<int:pk>/session.ics", views.session_ics, name="session_ics"),

@@ -32,6 +32,7 @@ from facilitation.forms import (
     WithdrawForm,
 )
 from facilitation.models import ProtectedTimeDelegation, ProtectedTimeLine
+from programmes.downloads import material_file_response
 from sessions import services as session_services
 from sessions.calendar import calendar_build, calendar_validators
 from sessions.models import Attendance, Cohort
@@ -123,6 +124,14 @@ def apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
 def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     material = selectors.material_for_participant(request.user, pk)
     return render(request, "facilitation/material_detail.html", {"material": material})
+
+
+@role_required("participant")
+@require_GET
+def material_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A released material's file, checked like the page (media files are not served publicly)."""
+    material = selectors.material_for_participant(request.user, pk)
+    return material_file_response(material)
 
 
 @login_required

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reminders.registry import all_kinds
+from reminders.registry import ReminderKind, all_kinds
 
 
 class PreferencesForm(forms.Form):
@@ -16,9 +16,10 @@ class PreferencesForm(forms.Form):
         help_text=_("Ticked emails are sent. Untick any you do not want; you will still see them in Notifications."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, kinds: list[ReminderKind] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kinds"].choices = [(kind.code, kind.label) for kind in all_kinds() if not kind.essential]
+        offered = all_kinds() if kinds is None else kinds
+        self.fields["kinds"].choices = [(kind.code, kind.label) for kind in offered if not kind.essential]
 
     @property
     def offered(self) -> list[str]:

@@ -13,6 +13,7 @@ An app declares its kinds once, at import time of its ``reminder_kinds.py``
         urgent=False,          # urgent ones ignore quiet hours
         context=session_context,   # optional: row -> extra template context (fetch the subject here)
         sample=session_sample,     # optional: () -> sample context, for previews and the neutrality test
+        audience=("participant",), # optional: roles that receive it (the preferences page lists only these)
     ))
 
 Templates get ``row.context`` + ``kind.context(row)`` + ``recipient``, ``reminder``,
@@ -45,6 +46,9 @@ class ReminderKind:
     # Sample context for previews and for the test that no subject line reveals the group's nature;
     # used instead of ``context(row)`` when rendering without a real subject.
     sample: Callable[[], dict[str, Any]] | None = None
+    # The roles (accounts.models.Role values) whose holders receive it, so the preferences page
+    # lists only what concerns the person. Empty: anyone may receive it.
+    audience: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, ReminderKind] = {}

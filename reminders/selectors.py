@@ -34,6 +34,13 @@ def preference_kinds() -> list[ReminderKind]:
     return all_kinds()
 
 
+def preference_kinds_for(user: AbstractBaseUser) -> list[ReminderKind]:
+    """The kinds that concern ``user``: meant for one of their roles, or already sent to them."""
+    roles = set(user.roles)
+    had = set(Reminder.objects.filter(recipient=user).values_list("kind", flat=True).distinct())
+    return [kind for kind in all_kinds() if not kind.audience or roles & set(kind.audience) or kind.code in had]
+
+
 def preferences_enabled(user: AbstractBaseUser) -> set[str]:
     """The kinds whose emails ``user`` receives."""
     off = set(ReminderPreference.objects.filter(user=user, enabled=False).values_list("kind", flat=True))

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +20,7 @@ from core.errors import DomainError
 from reminders import selectors
 from reminders.forms import PreferencesForm, RetryForm
 from reminders.models import Reminder
-from reminders.registry import all_kinds, get_kind
+from reminders.registry import get_kind
 from reminders.rendering import unsubscribe_read
 from reminders.services import (
     notifications_mark_read,
@@ -33,8 +34,9 @@ NOTIFICATIONS_SHOWN = 50
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
+    kinds = selectors.preference_kinds_for(request.user)
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, kinds=kinds)
         if form.is_valid():
             try:
                 reminder_preferences_save(user=request.user, enabled=form.cleaned_data["kinds"], offered=form.offered)
@@ -44,8 +46,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your reminder choices are saved."))
                 return redirect("reminders:preferences")
     else:
-        form = PreferencesForm(initial={"kinds": sorted(selectors.preferences_enabled(request.user))})
-    essential = [kind for kind in all_kinds() if kind.essential]
+        form = PreferencesForm(initial={"kinds": sorted(selectors.preferences_enabled(request.user))}, kinds=kinds)
+    essential = [kind for kind in kinds if kind.essential]
     quiet_from, quiet_until = (time(hour) for hour in settings.STEADY_QUIET_HOURS)
     context = {"form": form, "essential": essential, "quiet_from": quiet_from, "quiet_until": quiet_until}
     return render(request, "reminders/preferences.html", context)
@@ -79,7 +81,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         notifications_mark_read(user=request.user)
     items = [{"row": row, "label": selectors.kind_label(row.kind), "new": row.pk in unread} for row in rows]
     # Everything is read now, so the bell needs no count query on this page.
-    return render(request, "reminders/notification_list.html", {"items": items, "bell_unread_override": 0})
+    context = {"items": items, "bell_unread_override": 0, "home_url": reverse("home")}
+    return render(request, "reminders/notification_list.html", context)
 
 
 @role_required("service_lead")

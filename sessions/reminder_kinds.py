@@ -43,6 +43,7 @@ def session_context(reminder: Any) -> dict[str, Any]:
 register(
     ReminderKind(
         code="session_tomorrow",
+        audience=("participant",),
         sample=sample_context,
         label="The group meets tomorrow",
         template="reminders/email/session_tomorrow",
@@ -53,6 +54,7 @@ register(
 register(
     ReminderKind(
         code="session_in_an_hour",
+        audience=("participant",),
         sample=sample_context,
         label="The group meets in an hour (if you asked for it)",
         template="reminders/email/session_in_an_hour",
@@ -63,6 +65,7 @@ register(
 register(
     ReminderKind(
         code="session_changed",
+        audience=("participant",),
         sample=sample_context,
         label="A session moved or was cancelled",
         template="reminders/email/session_changed",
@@ -104,6 +107,7 @@ def _participant_link(reminder) -> dict:
 register(
     ReminderKind(
         code="checkin_tomorrow",
+        audience=("participant",),
         sample=sample_context,
         label="A one-to-one meeting tomorrow",
         template="reminders/email/checkin_tomorrow",
@@ -115,6 +119,7 @@ register(
 register(
     ReminderKind(
         code="booster_next_week",
+        audience=("participant",),
         sample=sample_context,
         label="A follow-up group meeting next week",
         template="reminders/email/booster_next_week",
@@ -126,6 +131,7 @@ register(
 register(
     ReminderKind(
         code="help_requested",
+        audience=("facilitator",),
         sample=sample_context,
         label="Someone in your group asked to talk",
         template="reminders/email/help_requested",

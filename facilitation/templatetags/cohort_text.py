@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+
+from programmes.rendering import render_markdown
 
 register = template.Library()
 
 
 @register.filter
 def as_markdown(text: str) -> SafeString:
-    """Markdown to HTML, cleaned of anything but plain formatting (nh3 keeps a safe tag list)."""
-    return mark_safe(nh3.clean(markdown_lib.markdown(text or "", extensions=["sane_lists"])))  # noqa: S308
+    """Markdown to HTML exactly as the programme library renders it (tables too), sanitised with nh3."""
+    return mark_safe(render_markdown(text or ""))  # noqa: S308  (render_markdown sanitises)

@@ -118,3 +118,49 @@ def test_nav_shows_programmes_to_staff_only(client, facilitator, participant) ->
     assert 'href="/programmes/"' in client.get("/programmes/").content.decode()
     client.force_login(participant)
     assert 'href="/programmes/"' not in client.get("/me/").content.decode()
+
+
+def _released_to_a_participant(*, audience: str = Material.Audience.PARTICIPANTS):
+    """A material released on enrolment in a cohort, with an audio file and a Markdown table; and the place."""
+    from tests.factories import cohort_with_sessions, enrol
+    from tests.programmes.factories_programmes import MP3
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    material = Material(
+        session_plan=cohort.programme.session_plans.get(kind="weekly", number=1),
+        title="Soothing-rhythm breathing",
+        kind=Material.Kind.AUDIO,
+        audience=audience,
+        release=Material.Release.ON_ENROLMENT,
+        content="| Day | Minutes |\n|---|---|\n| Mon | 5 |\n",
+        file_type="mp3",
+        file_name="breathing.mp3",
+    )
+    material.file.save("breathing.mp3", ContentFile(MP3), save=False)
+    material.save()
+    return material, place
+
+
+def test_participant_material_page_renders_tables_and_links_the_checked_file(client) -> None:
+    material, place = _released_to_a_participant()
+    client.force_login(place.participant)
+    page = client.get(f"/me/materials/{material.pk}/").content.decode()
+    assert "<table>" in page and "<td>Mon</td>" in page
+    assert f'href="/me/materials/{material.pk}/file/"' in page
+    assert "/media/" not in page
+    response = client.get(f"/me/materials/{material.pk}/file/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/mpeg"
+    assert b"".join(response.streaming_content).startswith(b"ID3")
+
+
+def test_participant_file_is_refused_to_others_and_for_facilitator_only_materials(client) -> None:
+    from tests.factories import ParticipantFactory
+
+    material, _place = _released_to_a_participant()
+    client.force_login(ParticipantFactory())
+    assert client.get(f"/me/materials/{material.pk}/file/").status_code == 404
+    hidden, other_place = _released_to_a_participant(audience=Material.Audience.FACILITATORS)
+    client.force_login(other_place.participant)
+    assert client.get(f"/me/materials/{hidden.pk}/file/").status_code == 404

@@ -50,3 +50,31 @@ def test_agenda_rows_added_and_removed_with_htmx_then_saved(live_server, browser
         ("Whole session", 20),
         ("Soothing-rhythm breathing", 100),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_participant_worksheet_table_has_ruled_cells_and_fits_a_phone(live_server, browser) -> None:
+    from programmes.models import Material
+    from tests.factories import cohort_with_sessions, enrol
+
+    cohort = cohort_with_sessions()
+    place = enrol(cohort)
+    rows = "".join(f"| {day} | | | |\n" for day in ("Mon", "Tue", "Wed"))
+    material = Material.objects.create(
+        session_plan=cohort.programme.session_plans.get(kind="weekly", number=1),
+        title="Three-circles diary",
+        kind=Material.Kind.WORKSHEET,
+        release=Material.Release.ON_ENROLMENT,
+        content="| Day | Threat was running the show when... | Drive was... | Soothing showed up when... |\n"
+        "|---|---|---|---|\n" + rows,
+    )
+    client = Client()
+    client.force_login(place.participant)
+    browser.get(live_server.url + "/health/")
+    browser.add_cookie({"name": "sessionid", "value": client.cookies["sessionid"].value, "path": "/"})
+
+    browser.get(f"{live_server.url}/me/materials/{material.pk}/")
+    cell = "document.querySelector('article table td:last-child')"
+    assert browser.execute_script(f"return parseFloat(getComputedStyle({cell}).borderTopWidth)") > 0
+    assert browser.execute_script(f"return {cell}.getBoundingClientRect().height") >= 30
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 375

@@ -69,3 +69,49 @@ def test_demo_seed_loads_the_published_programme_once() -> None:
     demo.seed(ctx)
     assert ctx.objects["programme"].status == Programme.Status.PUBLISHED
     assert Programme.objects.count() == 1
+
+
+def test_builtin_pack_names_only_buttons_that_participants_really_see() -> None:
+    """The pack tells people which button to press; each quoted name must exist on a participant page."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    programme, _ = programme_load_builtin()
+    sections = {s.topic: s.body for s in programme.information_packs.get().sections.all()}
+    quoted = set()
+    for topic in ("protected_time", "leaving"):
+        quoted |= set(re.findall(r'"([^"]+)"', sections[topic]))
+    quoted.discard(programme.neutral_label)
+    assert {"Check and send", "Send to my line manager", "Withdraw my place"} <= quoted
+    templates = "".join(p.read_text() for p in (Path(settings.BASE_DIR) / "templates" / "facilitation").rglob("*.html"))
+    assert [name for name in sorted(quoted) if f'"{name}"' not in templates] == []
+
+
+def test_builtin_pack_says_what_support_exists_outside_the_group() -> None:
+    programme, _ = programme_load_builtin()
+    emotional = programme.information_packs.get().sections.get(topic="emotional").body
+    for support in ("occupational health", "employee assistance", "GP", "Samaritans", "116 123", "988", "999"):
+        assert support in emotional, support
+
+
+def test_handouts_named_in_a_plan_exist_under_that_name() -> None:
+    """A facilitator told to have "the X handout" ready can find a material called X."""
+    import re
+
+    programme, _ = programme_load_builtin()
+    titles = {m.title.lower() for m in Material.objects.filter(session_plan__programme=programme)}
+    named = []
+    for plan in programme.session_plans.all():
+        text = f"{plan.intensity_preparation} {plan.facilitator_guidance}"
+        named += re.findall(r'"([^"]+)" handout', text)
+    assert named
+    assert [name for name in named if name.lower() not in titles] == []
+
+
+def test_the_heavier_medium_weeks_say_what_to_prepare() -> None:
+    programme, _ = programme_load_builtin()
+    plans = {p.number: p for p in programme.session_plans.filter(kind=SessionPlan.Kind.WEEKLY)}
+    for week in (5, 6, 10, 12):
+        assert "check-in" in plans[week].intensity_preparation, week

@@ -142,7 +142,7 @@ def test_download_and_upload_on_screen(client, service_lead) -> None:
     programme, _ = programme_load_builtin()
     client.force_login(service_lead)
     response = client.get(f"/programmes/{programme.pk}/export/")
-    assert response["Content-Disposition"].endswith('-v1.yaml"')
+    assert response["Content-Disposition"].endswith(f'-v{programme.version}.yaml"')
     text = response.content.decode()
     Programme.objects.all().delete()
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -114,3 +114,39 @@ def test_every_builtin_plan_page_renders_for_a_facilitator(client, facilitator, 
         assert plan.title in page
         assert "Home practice" in page
         assert "css/programmes.css" in page  # the print rules for plans
+
+
+def test_participant_reads_the_pack_with_the_previews_styles_and_one_heading(client) -> None:
+    """The participant's pack page matches the preview: the same print rules and the pack title as its h1."""
+    from django.urls import reverse
+
+    from tests.factories import EnrolmentFactory, cohort_with_sessions
+
+    place = EnrolmentFactory(cohort=cohort_with_sessions())
+    client.force_login(place.participant)
+    page = client.get(reverse("facilitation:enrolment_pack", kwargs={"pk": place.pk})).content.decode()
+    assert "css/programmes.css" in page
+    assert page.count("<h1") == 1
+    assert 'id="pack-title-' in page
+
+
+def test_running_a_session_shows_the_plans_preparation_at_any_intensity(client) -> None:
+    """What to prepare reaches the facilitator on the day, as a list, for a medium week too."""
+    from django.urls import reverse
+
+    from programmes.models import SessionPlan
+    from tests.factories import cohort_with_sessions
+
+    cohort = cohort_with_sessions()
+    SessionPlan.objects.filter(programme=cohort.programme, kind="weekly", number=1).update(
+        intensity="medium", intensity_preparation="- Have check-in slots open this fortnight."
+    )
+    SessionPlan.objects.filter(programme=cohort.programme, kind="weekly", number=2).update(
+        intensity="high", intensity_preparation="- Both facilitators present.\n- Offer a check-in afterwards."
+    )
+    client.force_login(cohort.facilitators.first())
+    first, second = (cohort.group_sessions.get(kind="weekly", number=n) for n in (1, 2))
+    page = client.get(reverse("facilitation:session_run", kwargs={"pk": first.pk})).content.decode()
+    assert "<li>Have check-in slots open this fortnight.</li>" in page
+    page = client.get(reverse("facilitation:session_run", kwargs={"pk": second.pk})).content.decode()
+    assert "<li>Both facilitators present.</li>" in page

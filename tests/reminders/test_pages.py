@@ -46,6 +46,29 @@ def test_preferences_offer_only_optional_kinds_and_save_them(client: Client, par
     assert not re.search(r'value="test_notice"[^>]*checked', page)
 
 
+def test_preferences_list_only_the_kinds_that_concern_the_person(client: Client) -> None:
+    """A participant is not told about facilitators' alerts; a manager is not offered session reminders."""
+    participant, manager = ParticipantFactory(), ManagerFactory()
+    client.force_login(participant)
+    page = client.get("/reminders/preferences/").content.decode()
+    assert 'value="session_tomorrow"' in page
+    assert "Someone in your group asked to talk" not in page
+    assert "A colleague has asked for time" not in page
+
+    client.force_login(manager)
+    page = client.get("/reminders/preferences/").content.decode()
+    assert 'value="session_tomorrow"' not in page
+    assert "Someone in your group asked to talk" not in page
+    assert 'value="test_notice"' in page  # a kind for anyone
+    assert "A colleague has asked for time" in page
+    client.post("/reminders/preferences/", {"kinds": []})
+    assert not ReminderPreference.objects.filter(user=manager, kind="session_tomorrow").exists()
+
+    # Someone who did receive one (a manager who is also in a group) can still turn it off.
+    notified(manager, 1, kind="session_tomorrow")
+    assert 'value="session_tomorrow"' in client.get("/reminders/preferences/").content.decode()
+
+
 def test_essential_kind_cannot_be_turned_off_by_a_forged_post(client: Client, participant) -> None:
     client.force_login(participant)
     response = client.post("/reminders/preferences/", {"kinds": ["test_essential"]})
@@ -192,3 +215,16 @@ def test_reminders_status_command_prints_counts_and_failures(capsys) -> None:
     assert re.search(r"^sent\s+2\b", out, re.M)
     assert re.search(r"^failed\s+1\b", out, re.M)
     assert "amara@hospital.example" in out and "554 rejected" in out
+
+
+def test_every_notification_opens_somewhere_and_shows_when_it_is_about(client: Client) -> None:
+    """A row with its own link opens it; one without (a session tomorrow) opens the person's home page."""
+    person = ParticipantFactory()
+    plain, linked = notified(person, 2)
+    Reminder.objects.filter(pk=plain.pk).update(context={"when": "Tuesday 1 December, 10:00"})
+    Reminder.objects.filter(pk=linked.pk).update(context={"link": "http://testserver/me/protected-time/7/"})
+    client.force_login(person)
+    listing = client.get("/reminders/notifications/").content.decode()
+    assert 'href="http://testserver/me/protected-time/7/">Open</a>' in listing
+    assert 'href="/">Open</a>' in listing
+    assert "Tuesday 1 December, 10:00" in listing
