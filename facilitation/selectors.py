@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -109,6 +109,11 @@ def feed_sessions(user: User) -> list[GroupSession]:
     )
     pks = GroupSession.objects.filter(member).values("pk")
     return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
+
+
+def feed_places_changed(user: User) -> datetime | None:
+    """When the user's places last changed: a withdrawal empties the feed without touching any session."""
+    return Enrolment.objects.filter(participant=user).aggregate(latest=Max("updated_at"))["latest"]
 
 
 # --- Materials -------------------------------------------------------------

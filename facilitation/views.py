@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from core.errors import DomainError
@@ -135,12 +135,15 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "home")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The secret subscription feed: answers 304 when nothing changed since the calendar last asked."""
     user = selectors.feed_owner(token)
     sessions = selectors.feed_sessions(user)
     etag, last_modified = calendar_validators(sessions)
+    places_changed = selectors.feed_places_changed(user)
+    if places_changed and (last_modified is None or places_changed > last_modified):
+        last_modified = places_changed
     last_modified_ts = int(last_modified.timestamp()) if last_modified else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if not_modified is not None:
