@@ -296,6 +296,54 @@ def test_cohort_form_names_the_fix_for_bad_input(client):
     assert not Cohort.objects.filter(name="Winter group").exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"capacity": "0"}, "at least 1 place"),
+        ({"capacity": "-3"}, "at least 1 place"),
+        ({"facilitators": []}, "Choose one, two or three facilitators"),
+        ({"start_time": "25:00"}, "such as 13:00"),
+        ({"start_date": "next week"}, "such as 14/09/2026"),
+    ],
+)
+def test_cohort_form_names_the_fix_for_each_field(client, overrides, words):
+    from tests.factories import programme_with_plans
+
+    facilitator = FacilitatorFactory()
+    client.force_login(facilitator)
+    values = {
+        "programme": programme_with_plans().pk,
+        "name": "Winter group",
+        "facilitators": [facilitator.pk],
+        "start_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+        "start_time": "13:00",
+        "time_zone": "Europe/London",
+        "holiday_region": "GB-ENG",
+        "venue": "Room 2",
+        "status": "planning",
+    }
+    response = client.post(reverse("sessions:cohort_create"), {**values, **overrides})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert not Cohort.objects.filter(name="Winter group").exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [({"capacity": "0"}, "at least 1 place"), ({"facilitators": []}, "Choose one, two or three facilitators")],
+)
+def test_cohort_change_form_names_the_fix(client, overrides, words):
+    cohort = cohort_with_sessions()
+    facilitator = cohort.facilitators.first()
+    client.force_login(facilitator)
+    values = {"name": "Renamed", "facilitators": [facilitator.pk], "capacity": "8", "venue": "Room 9"}
+    response = client.post(reverse("facilitation:cohort_edit", kwargs={"pk": cohort.pk}), {**values, **overrides})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.name != "Renamed"
+
+
 def test_cohort_form_creates_cohort_and_sessions(client):
     facilitator = FacilitatorFactory()
     from tests.factories import programme_with_plans
