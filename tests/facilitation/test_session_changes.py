@@ -69,3 +69,20 @@ def test_moving_onto_another_session_date_is_refused():
             group_session=session, local_date=other.local_date, reason="x", by=cohort.facilitators.first()
         )
     assert not Reminder.objects.filter(kind="session_changed").exists()
+
+
+def test_moved_notice_gives_the_new_date_and_reason_without_calling_it_the_next_session():
+    from reminders.rendering import render_parts
+
+    cohort, places = cohort_with_two_places()
+    session = cohort.group_sessions.get(number=3)
+    new_date = session.local_date + datetime.timedelta(days=1)
+    services.group_session_reschedule(
+        group_session=session, local_date=new_date, reason="Room booked for training", by=cohort.facilitators.first()
+    )
+    row = Reminder.objects.get(kind="session_changed", subject_id=str(session.pk), recipient=places[0].participant)
+    _subject, text, html = render_parts(row)
+    for body in (text, html):
+        assert f"{new_date:%A} {new_date.day} {new_date:%B}" in body
+        assert "Room booked for training" in body
+        assert "The next" not in body
