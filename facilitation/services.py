@@ -38,6 +38,7 @@ from reminders.models import Reminder
 from reminders.services import reminder_schedule, reminders_cancel
 from sessions import services as session_services
 from sessions.models import Attendance, Cohort, GroupSession
+from sessions.scheduling import FOLLOWS_EARLIER_MOVE, blocked_reason
 
 ACTIVE_STATUSES = (
     Enrolment.Status.INVITED,
@@ -505,7 +506,43 @@ def group_session_reschedule(
     )
     _session_changed_notify(group_session)
     protected_time_sessions_changed(group_session=group_session, old_starts_at=old_starts_at)
+    if group_session.local_date == group_session.planned_date and start_time is None:
+        _knock_on_moves_undo(group_session, by=by)
     return group_session
+
+
+def _knock_on_moves_undo(group_session: GroupSession, *, by: User) -> None:
+    """A week kept on its planned date: the weeks that only moved to make room for it go back too.
+
+    They go back in order while each one's planned date is free (not a bank holiday,
+    closure or another session's date, and not in the past); each is a change the group is told about.
+    """
+    if group_session.kind != GroupSession.Kind.WEEKLY:
+        return
+    cohort = group_session.cohort
+    followers = GroupSession.objects.filter(
+        cohort=cohort,
+        kind=GroupSession.Kind.WEEKLY,
+        status=GroupSession.Status.SCHEDULED,
+        number__gt=group_session.number,
+    ).order_by("number")
+    closures = session_services.closures_by_date()
+    for follower in followers:
+        if follower.moved_reason != FOLLOWS_EARLIER_MOVE or follower.local_date == follower.planned_date:
+            break
+        target = follower.planned_date
+        taken = (
+            GroupSession.objects.filter(cohort=cohort, local_date=target)
+            .exclude(status=GroupSession.Status.CANCELLED)
+            .exists()
+        )
+        blocked = blocked_reason(target, region=cohort.holiday_region, closures=closures)
+        if taken or blocked or target < timezone.localdate():
+            break
+        old_starts_at = follower.starts_at
+        follower = session_services.group_session_move(group_session=follower, local_date=target, reason="", by=by)
+        _session_changed_notify(follower)
+        protected_time_sessions_changed(group_session=follower, old_starts_at=old_starts_at)
 
 
 @transaction.atomic

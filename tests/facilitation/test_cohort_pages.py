@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -473,3 +474,45 @@ def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
     week5.refresh_from_db()
     assert week5.local_date == datetime.date(2026, 10, 12) and week5.moved_reason == ""
     assert week5.sequence == 1
+
+
+def test_keeping_a_moved_week_on_its_planned_date_brings_the_weeks_that_followed_it_back(client):
+    """Thanksgiving pushed weeks 5-12 on by a week; keeping week 5 on Thanksgiving restores the weekly rhythm."""
+    import time_machine
+
+    from reminders.models import Reminder
+    from sessions.models import ClosureDate
+    from sessions.services import cohort_create
+    from tests.factories import programme_with_plans
+
+    facilitator = FacilitatorFactory()
+    with time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        cohort = cohort_create(
+            programme=programme_with_plans(),
+            name="Monday group",
+            facilitators=[facilitator],
+            start_date=datetime.date(2026, 9, 14),
+            start_time=datetime.time(13, 0),
+            time_zone="America/Toronto",
+            holiday_region="CA-ON",
+            venue="Room 1",
+            by=facilitator,
+        )
+        place = enrol(cohort)
+        # The service is closed on week 10's planned date: weeks 10-12 stay where the schedule put them.
+        ClosureDate.objects.create(date=datetime.date(2026, 11, 16), description="Staff training day")
+        weeks = {s.number: s for s in cohort.group_sessions.filter(kind="weekly")}
+        assert [weeks[n].local_date - weeks[n].planned_date for n in (5, 6, 12)] == [datetime.timedelta(weeks=1)] * 3
+        client.force_login(facilitator)
+        url = reverse("facilitation:session_reschedule", kwargs={"pk": weeks[5].pk})
+        response = client.post(url, {"local_date": "2026-10-12", "reason": "We meet on Thanksgiving"})
+        assert response.status_code == 302
+    after = {s.number: s for s in cohort.group_sessions.filter(kind="weekly")}
+    for number in range(5, 10):
+        assert after[number].local_date == after[number].planned_date, number
+        assert after[number].moved_reason == "" and after[number].sequence == 1
+        assert after[number].starts_at.astimezone(zoneinfo.ZoneInfo("America/Toronto")).time() == datetime.time(13)
+    for number in (10, 11, 12):
+        assert after[number].local_date == weeks[number].local_date and after[number].sequence == 0
+    told = Reminder.objects.filter(kind="session_changed", recipient=place.participant)
+    assert sorted(int(r.subject_id) for r in told) == sorted(after[n].pk for n in range(5, 10))
