@@ -276,7 +276,8 @@ def early_warnings(cohorts: list[Cohort]) -> list[EarlyWarning]:
 def cohorts_with_places(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
     """Annotate places filled, waitlist length and places ready to confirm (one query for any number)."""
     return cohorts.select_related("programme").annotate(
-        places_filled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True),
+        # A completed cohort's places stay filled: they are completed, not empty.
+        places_filled=Count("enrolments", filter=Q(enrolments__status__in=FEED_STATUSES), distinct=True),
         waitlist_length=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED), distinct=True),
         awaiting_confirmation=Count(
             "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACKNOWLEDGED), distinct=True
