@@ -376,6 +376,29 @@ def enrolments_complete(*, cohort: Cohort, by: User | None) -> int:
 
 
 @transaction.atomic
+def cohort_cancel(*, cohort: Cohort, by: User) -> Cohort:
+    """Cancel the whole cohort: its sessions, each person's protected-time request, and tell the group once.
+
+    The notice is the ``session_changed`` one for the next session ("will not take place: the group was
+    cancelled"), so each participant hears once, not once per remaining session.
+    """
+    now = timezone.now()
+    next_session = (
+        GroupSession.objects.filter(cohort=cohort, status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    cohort = session_services.cohort_status_set(cohort=cohort, status=Cohort.Status.CANCELLED, by=by)
+    if next_session is not None:
+        next_session.refresh_from_db()
+        _session_changed_notify(next_session)
+    open_requests = PT.objects.filter(enrolment__cohort=cohort).exclude(status=PT.Status.WITHDRAWN).order_by("pk")
+    for request in open_requests:
+        protected_time_withdraw(request=request, actor=by, on_behalf=True)
+    return cohort
+
+
+@transaction.atomic
 def cohort_update(
     *,
     cohort: Cohort,

@@ -248,6 +248,8 @@ def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("status") == Cohort.Status.COMPLETED:
             services.enrolments_complete(cohort=cohort, by=request.user)
+        elif request.POST.get("status") == Cohort.Status.CANCELLED:
+            services.cohort_cancel(cohort=cohort, by=request.user)
         else:
             session_services.cohort_status_set(cohort=cohort, status=request.POST.get("status", ""), by=request.user)
     except (DomainError, ValueError) as error:

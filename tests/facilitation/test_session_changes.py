@@ -86,3 +86,25 @@ def test_moved_notice_gives_the_new_date_and_reason_without_calling_it_the_next_
         assert f"{new_date:%A} {new_date.day} {new_date:%B}" in body
         assert "Room booked for training" in body
         assert "The next" not in body
+
+
+def test_cancelling_the_cohort_over_http_tells_each_participant_once_and_withdraws_protected_time(client):
+    from django.urls import reverse
+
+    from facilitation.models import ProtectedTimeRequest
+
+    cohort, places = cohort_with_two_places()
+    for place in places:
+        services.protected_time_request_draft(enrolment=place)
+    client.force_login(cohort.facilitators.first())
+    response = client.post(reverse("facilitation:cohort_status", kwargs={"pk": cohort.pk}), {"status": "cancelled"})
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.status == "cancelled"
+    assert set(cohort.group_sessions.values_list("status", flat=True)) == {"cancelled"}
+    told = Reminder.objects.filter(kind="session_changed", status="pending")
+    assert sorted(r.recipient_id for r in told) == sorted(p.participant_id for p in places)
+    first = cohort.group_sessions.order_by("starts_at").first()
+    assert {r.subject_id for r in told} == {str(first.pk)}
+    requests = ProtectedTimeRequest.objects.filter(enrolment__cohort=cohort)
+    assert requests.count() == 2 and set(requests.values_list("status", flat=True)) == {"withdrawn"}
