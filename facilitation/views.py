@@ -249,6 +249,9 @@ def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("status") == Cohort.Status.COMPLETED:
             services.enrolments_complete(cohort=cohort, by=request.user)
         elif request.POST.get("status") == Cohort.Status.CANCELLED:
+            if request.POST.get("confirm") != "1":
+                # One tap must not cancel a whole group: ask first, saying what will happen.
+                return render(request, "facilitation/cohort_cancel_confirm.html", {"cohort": cohort})
             services.cohort_cancel(cohort=cohort, by=request.user)
         else:
             session_services.cohort_status_set(cohort=cohort, status=request.POST.get("status", ""), by=request.user)

@@ -97,7 +97,13 @@ def test_cancelling_the_cohort_over_http_tells_each_participant_once_and_withdra
     for place in places:
         services.protected_time_request_draft(enrolment=place)
     client.force_login(cohort.facilitators.first())
-    response = client.post(reverse("facilitation:cohort_status", kwargs={"pk": cohort.pk}), {"status": "cancelled"})
+    url = reverse("facilitation:cohort_status", kwargs={"pk": cohort.pk})
+    asked = client.post(url, {"status": "cancelled"})
+    assert asked.status_code == 200 and "cannot be undone" in asked.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.status != "cancelled"
+    assert not Reminder.objects.filter(kind="session_changed").exists()
+    response = client.post(url, {"status": "cancelled", "confirm": "1"})
     assert response.status_code == 302
     cohort.refresh_from_db()
     assert cohort.status == "cancelled"
