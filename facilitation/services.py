@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
@@ -246,7 +247,11 @@ def _take_place(enrolment: Enrolment, cohort: Cohort, *, by: User | None) -> Non
         enrolment.refresh_from_db()
         return
     raise CohortFull(
-        _("This cohort is full: all %(capacity)d places are taken. Put this person on the waitlist instead.")
+        ngettext(
+            "This cohort is full: its one place is taken. Put this person on the waitlist instead.",
+            "This cohort is full: all %(capacity)d places are taken. Put this person on the waitlist instead.",
+            cohort.capacity,
+        )
         % {"capacity": cohort.capacity}
     )
 
