@@ -195,7 +195,9 @@ def participant_groups(user: User, *, now: datetime | None = None) -> list[Parti
         upcoming = [s for s in group_session_list if s.status == GroupSession.Status.SCHEDULED and s.ends_at > now]
         group.next_session = upcoming[0] if upcoming else None
         begun = [s for s in group_session_list if s.status != GroupSession.Status.CANCELLED and s.starts_at <= now]
-        group.home_practice_session = begun[-1] if begun else None
+        # The practice of the latest session, until the next one; after the last, for one more week only.
+        if begun and (group.next_session or begun[-1].starts_at > now - timedelta(weeks=1)):
+            group.home_practice_session = begun[-1]
     programme_cohorts: dict[int, list[int]] = defaultdict(list)
     for group in groups.values():
         programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)

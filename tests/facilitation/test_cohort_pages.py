@@ -129,6 +129,27 @@ def test_participant_home_releases_materials_by_rule():
     assert "Facilitator notes" not in titles
 
 
+def test_home_practice_is_this_weeks_and_stops_a_week_after_the_last_session(client):
+    import time_machine
+
+    cohort = running_cohort(2, held=2)
+    person = cohort.enrolments.first().participant
+    latest = cohort.group_sessions.filter(starts_at__lte=timezone.now()).order_by("-starts_at").first()
+    SessionPlan.objects.filter(pk=latest.session_plan_id).update(home_practice="The latest week's practice.")
+    client.force_login(person)
+    body = client.get(reverse("facilitation:participant_home")).content.decode()
+    assert "The latest week&#x27;s practice." in body and "Three soothing breaths a day." not in body
+    last = cohort.group_sessions.order_by("-starts_at").first()
+    with time_machine.travel(last.starts_at + datetime.timedelta(days=3)):
+        client.force_login(person)
+        assert "Three soothing breaths a day." in client.get(reverse("facilitation:participant_home")).content.decode()
+    with time_machine.travel(last.starts_at + datetime.timedelta(weeks=6)):
+        client.force_login(person)
+        body = client.get(reverse("facilitation:participant_home")).content.decode()
+    assert "Materials so far" in body
+    assert "home practice" not in body and "Three soothing breaths a day." not in body
+
+
 def test_participant_home_shows_timeline_pending_prompt_and_extra_panel_spot(client):
     cohort = running_cohort(2, held=2)
     session = cohort.group_sessions.get(number=8)
