@@ -69,8 +69,16 @@ class CohortUpdateForm(CrispyFormMixin, forms.Form):
         queryset=User.objects.filter(is_facilitator=True, is_active=True),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One, two or three."),
+        error_messages={"required": _("Choose one, two or three facilitators.")},
     )
-    capacity = forms.IntegerField(label=_("Places"), min_value=1)
+    capacity = forms.IntegerField(
+        label=_("Places"),
+        min_value=1,
+        error_messages={
+            "min_value": _("A cohort needs at least 1 place. Enter 1 or more."),
+            "invalid": _("Enter the number of places as a whole number, such as 8."),
+        },
+    )
     venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
     video_link = forms.CharField(
         label=_("Video link"), max_length=200, required=False, help_text=_("A secure link starting with https://.")

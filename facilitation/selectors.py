@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -111,6 +111,11 @@ def feed_sessions(user: User) -> list[GroupSession]:
     return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
 
 
+def feed_places_changed(user: User) -> datetime | None:
+    """When the user's places last changed: a withdrawal empties the feed without touching any session."""
+    return Enrolment.objects.filter(participant=user).aggregate(latest=Max("updated_at"))["latest"]
+
+
 # --- Materials -------------------------------------------------------------
 
 
@@ -190,7 +195,9 @@ def participant_groups(user: User, *, now: datetime | None = None) -> list[Parti
         upcoming = [s for s in group_session_list if s.status == GroupSession.Status.SCHEDULED and s.ends_at > now]
         group.next_session = upcoming[0] if upcoming else None
         begun = [s for s in group_session_list if s.status != GroupSession.Status.CANCELLED and s.starts_at <= now]
-        group.home_practice_session = begun[-1] if begun else None
+        # The practice of the latest session, until the next one; after the last, for one more week only.
+        if begun and (group.next_session or begun[-1].starts_at > now - timedelta(weeks=1)):
+            group.home_practice_session = begun[-1]
     programme_cohorts: dict[int, list[int]] = defaultdict(list)
     for group in groups.values():
         programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
@@ -273,7 +280,8 @@ def early_warnings(cohorts: list[Cohort]) -> list[EarlyWarning]:
 def cohorts_with_places(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
     """Annotate places filled, waitlist length and places ready to confirm (one query for any number)."""
     return cohorts.select_related("programme").annotate(
-        places_filled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True),
+        # A completed cohort's places stay filled: they are completed, not empty.
+        places_filled=Count("enrolments", filter=Q(enrolments__status__in=FEED_STATUSES), distinct=True),
         waitlist_length=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED), distinct=True),
         awaiting_confirmation=Count(
             "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACKNOWLEDGED), distinct=True

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
@@ -38,6 +39,7 @@ from reminders.models import Reminder
 from reminders.services import reminder_schedule, reminders_cancel
 from sessions import services as session_services
 from sessions.models import Attendance, Cohort, GroupSession
+from sessions.scheduling import FOLLOWS_EARLIER_MOVE, blocked_reason
 
 ACTIVE_STATUSES = (
     Enrolment.Status.INVITED,
@@ -245,7 +247,11 @@ def _take_place(enrolment: Enrolment, cohort: Cohort, *, by: User | None) -> Non
         enrolment.refresh_from_db()
         return
     raise CohortFull(
-        _("This cohort is full: all %(capacity)d places are taken. Put this person on the waitlist instead.")
+        ngettext(
+            "This cohort is full: its one place is taken. Put this person on the waitlist instead.",
+            "This cohort is full: all %(capacity)d places are taken. Put this person on the waitlist instead.",
+            cohort.capacity,
+        )
         % {"capacity": cohort.capacity}
     )
 
@@ -372,6 +378,29 @@ def enrolments_complete(*, cohort: Cohort, by: User | None) -> int:
         cohort.save(update_fields=["status", "updated_at"])
     session_services.booster_reminders_schedule(cohort=cohort)
     return count
+
+
+@transaction.atomic
+def cohort_cancel(*, cohort: Cohort, by: User) -> Cohort:
+    """Cancel the whole cohort: its sessions, each person's protected-time request, and tell the group once.
+
+    The notice is the ``session_changed`` one for the next session ("will not take place: the group was
+    cancelled"), so each participant hears once, not once per remaining session.
+    """
+    now = timezone.now()
+    next_session = (
+        GroupSession.objects.filter(cohort=cohort, status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    cohort = session_services.cohort_status_set(cohort=cohort, status=Cohort.Status.CANCELLED, by=by)
+    if next_session is not None:
+        next_session.refresh_from_db()
+        _session_changed_notify(next_session)
+    open_requests = PT.objects.filter(enrolment__cohort=cohort).exclude(status=PT.Status.WITHDRAWN).order_by("pk")
+    for request in open_requests:
+        protected_time_withdraw(request=request, actor=by, on_behalf=True)
+    return cohort
 
 
 @transaction.atomic
@@ -517,7 +546,43 @@ def group_session_reschedule(
     )
     _session_changed_notify(group_session)
     protected_time_sessions_changed(group_session=group_session, old_starts_at=old_starts_at)
+    if group_session.local_date == group_session.planned_date and start_time is None:
+        _knock_on_moves_undo(group_session, by=by)
     return group_session
+
+
+def _knock_on_moves_undo(group_session: GroupSession, *, by: User) -> None:
+    """A week kept on its planned date: the weeks that only moved to make room for it go back too.
+
+    They go back in order while each one's planned date is free (not a bank holiday,
+    closure or another session's date, and not in the past); each is a change the group is told about.
+    """
+    if group_session.kind != GroupSession.Kind.WEEKLY:
+        return
+    cohort = group_session.cohort
+    followers = GroupSession.objects.filter(
+        cohort=cohort,
+        kind=GroupSession.Kind.WEEKLY,
+        status=GroupSession.Status.SCHEDULED,
+        number__gt=group_session.number,
+    ).order_by("number")
+    closures = session_services.closures_by_date()
+    for follower in followers:
+        if follower.moved_reason != FOLLOWS_EARLIER_MOVE or follower.local_date == follower.planned_date:
+            break
+        target = follower.planned_date
+        taken = (
+            GroupSession.objects.filter(cohort=cohort, local_date=target)
+            .exclude(status=GroupSession.Status.CANCELLED)
+            .exists()
+        )
+        blocked = blocked_reason(target, region=cohort.holiday_region, closures=closures)
+        if taken or blocked or target < timezone.localdate():
+            break
+        old_starts_at = follower.starts_at
+        follower = session_services.group_session_move(group_session=follower, local_date=target, reason="", by=by)
+        _session_changed_notify(follower)
+        protected_time_sessions_changed(group_session=follower, old_starts_at=old_starts_at)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from core.errors import DomainError
@@ -144,12 +144,15 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "home")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The secret subscription feed: answers 304 when nothing changed since the calendar last asked."""
     user = selectors.feed_owner(token)
     sessions = selectors.feed_sessions(user)
     etag, last_modified = calendar_validators(sessions)
+    places_changed = selectors.feed_places_changed(user)
+    if places_changed and (last_modified is None or places_changed > last_modified):
+        last_modified = places_changed
     last_modified_ts = int(last_modified.timestamp()) if last_modified else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if not_modified is not None:
@@ -254,6 +257,11 @@ def cohort_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("status") == Cohort.Status.COMPLETED:
             services.enrolments_complete(cohort=cohort, by=request.user)
+        elif request.POST.get("status") == Cohort.Status.CANCELLED:
+            if request.POST.get("confirm") != "1":
+                # One tap must not cancel a whole group: ask first, saying what will happen.
+                return render(request, "facilitation/cohort_cancel_confirm.html", {"cohort": cohort})
+            services.cohort_cancel(cohort=cohort, by=request.user)
         else:
             services.cohort_status_change(cohort=cohort, status=request.POST.get("status", ""), by=request.user)
     except (DomainError, ValueError) as error:

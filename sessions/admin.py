@@ -5,6 +5,7 @@ from sessions.models import (
     AvailabilitySlot,
     AvailabilityWindow,
     BlockedDate,
+    CalendarFeed,
     CheckIn,
     ClosureDate,
     Cohort,
@@ -82,3 +83,17 @@ class HelpRequestAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("participant", "cohort")
     exclude = ("message",)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Who has a calendar address; deleting one revokes it. The secret token itself is never shown here."""
+
+    list_display = ("user", "created_at", "rotated_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = ("user", "created_at", "rotated_at")
+    readonly_fields = ("user", "created_at", "rotated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

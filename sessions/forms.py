@@ -28,17 +28,29 @@ class CohortForm(CrispyFormMixin, forms.Form):
         queryset=User.objects.filter(is_facilitator=True, is_active=True),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One, two or three."),
+        error_messages={"required": _("Choose one, two or three facilitators.")},
     )
     start_date = forms.DateField(
-        label=_("First session date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("First session date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date of the first session as day/month/year, such as 14/09/2026.")},
     )
     start_time = forms.TimeField(
-        label=_("Start time (local)"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Start time (local)"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter the start time as hours and minutes, such as 13:00.")},
     )
     time_zone = forms.CharField(label=_("Time zone"), initial="Europe/London", max_length=64)
     holiday_region = forms.ChoiceField(label=_("Bank holidays"), choices=HolidayRegion.choices, required=False)
     capacity = forms.IntegerField(
-        label=_("Places"), min_value=1, required=False, help_text=_("Leave empty for the programme's usual size.")
+        label=_("Places"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty for the programme's usual size."),
+        error_messages={
+            "min_value": _("A cohort needs at least 1 place. Enter 1 or more, or leave it empty for the usual size."),
+            "invalid": _("Enter the number of places as a whole number, such as 8."),
+        },
     )
     venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
     video_link = forms.CharField(label=_("Video link"), max_length=200, required=False)

@@ -13,6 +13,9 @@ from functools import lru_cache
 
 import holidays
 
+# Why a week moved when its own date was free: an earlier week moved onto it (stored as written).
+FOLLOWS_EARLIER_MOVE = "Follows an earlier session that moved"
+
 
 def local_to_utc(local_date: date, local_time: time, time_zone: str) -> datetime:
     """Return the UTC instant of a wall-clock time in ``time_zone``.
@@ -73,7 +76,7 @@ def weekly_dates(
             reason = reason or (why or "")
             candidate += timedelta(weeks=1)
         used.add(candidate)
-        moved = "" if candidate == planned else (reason or "Follows an earlier session that moved")
+        moved = "" if candidate == planned else (reason or FOLLOWS_EARLIER_MOVE)
         result.append((planned, candidate, moved))
         candidate += timedelta(weeks=1)
     return result

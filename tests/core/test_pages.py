@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import User
+from core.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.foundation, pytest.mark.django_db]
 
@@ -52,3 +55,16 @@ def test_seed_demo_makes_every_role_and_is_idempotent(settings) -> None:
     managers = User.objects.filter(is_manager=True)
     assert managers.count() == 2
     assert sorted(demo_participants.filter(line_manager=manager).count() for manager in managers) == [4, 4]
+
+
+def test_demo_logins_lists_only_accounts_that_can_sign_in_with_the_demo_password(settings) -> None:
+    """`make run` prints these: group members seeded without a password must not be offered as logins."""
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    assert User.objects.filter(email__endswith="@steady.example", password__startswith="!").exists()
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    listed = [line.split()[0] for line in out.getvalue().splitlines()[1:]]
+    assert "participant1@steady.example" in listed and "lead@steady.example" in listed
+    for email in listed:
+        assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email

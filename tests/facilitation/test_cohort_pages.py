@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -126,6 +127,27 @@ def test_participant_home_releases_materials_by_rule():
     assert "Week 3 theme week_start" in titles
     assert "Week 4 theme week_start" not in titles
     assert "Facilitator notes" not in titles
+
+
+def test_home_practice_is_this_weeks_and_stops_a_week_after_the_last_session(client):
+    import time_machine
+
+    cohort = running_cohort(2, held=2)
+    person = cohort.enrolments.first().participant
+    latest = cohort.group_sessions.filter(starts_at__lte=timezone.now()).order_by("-starts_at").first()
+    SessionPlan.objects.filter(pk=latest.session_plan_id).update(home_practice="The latest week's practice.")
+    client.force_login(person)
+    body = client.get(reverse("facilitation:participant_home")).content.decode()
+    assert "The latest week&#x27;s practice." in body and "Three soothing breaths a day." not in body
+    last = cohort.group_sessions.order_by("-starts_at").first()
+    with time_machine.travel(last.starts_at + datetime.timedelta(days=3)):
+        client.force_login(person)
+        assert "Three soothing breaths a day." in client.get(reverse("facilitation:participant_home")).content.decode()
+    with time_machine.travel(last.starts_at + datetime.timedelta(weeks=6)):
+        client.force_login(person)
+        body = client.get(reverse("facilitation:participant_home")).content.decode()
+    assert "Materials so far" in body
+    assert "home practice" not in body and "Three soothing breaths a day." not in body
 
 
 def test_participant_home_shows_timeline_pending_prompt_and_extra_panel_spot(client):
@@ -296,6 +318,54 @@ def test_cohort_form_names_the_fix_for_bad_input(client):
     assert not Cohort.objects.filter(name="Winter group").exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"capacity": "0"}, "at least 1 place"),
+        ({"capacity": "-3"}, "at least 1 place"),
+        ({"facilitators": []}, "Choose one, two or three facilitators"),
+        ({"start_time": "25:00"}, "such as 13:00"),
+        ({"start_date": "next week"}, "such as 14/09/2026"),
+    ],
+)
+def test_cohort_form_names_the_fix_for_each_field(client, overrides, words):
+    from tests.factories import programme_with_plans
+
+    facilitator = FacilitatorFactory()
+    client.force_login(facilitator)
+    values = {
+        "programme": programme_with_plans().pk,
+        "name": "Winter group",
+        "facilitators": [facilitator.pk],
+        "start_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+        "start_time": "13:00",
+        "time_zone": "Europe/London",
+        "holiday_region": "GB-ENG",
+        "venue": "Room 2",
+        "status": "planning",
+    }
+    response = client.post(reverse("sessions:cohort_create"), {**values, **overrides})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert not Cohort.objects.filter(name="Winter group").exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [({"capacity": "0"}, "at least 1 place"), ({"facilitators": []}, "Choose one, two or three facilitators")],
+)
+def test_cohort_change_form_names_the_fix(client, overrides, words):
+    cohort = cohort_with_sessions()
+    facilitator = cohort.facilitators.first()
+    client.force_login(facilitator)
+    values = {"name": "Renamed", "facilitators": [facilitator.pk], "capacity": "8", "venue": "Room 9"}
+    response = client.post(reverse("facilitation:cohort_edit", kwargs={"pk": cohort.pk}), {**values, **overrides})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.name != "Renamed"
+
+
 def test_cohort_form_creates_cohort_and_sessions(client):
     facilitator = FacilitatorFactory()
     from tests.factories import programme_with_plans
@@ -425,3 +495,45 @@ def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
     week5.refresh_from_db()
     assert week5.local_date == datetime.date(2026, 10, 12) and week5.moved_reason == ""
     assert week5.sequence == 1
+
+
+def test_keeping_a_moved_week_on_its_planned_date_brings_the_weeks_that_followed_it_back(client):
+    """Thanksgiving pushed weeks 5-12 on by a week; keeping week 5 on Thanksgiving restores the weekly rhythm."""
+    import time_machine
+
+    from reminders.models import Reminder
+    from sessions.models import ClosureDate
+    from sessions.services import cohort_create
+    from tests.factories import programme_with_plans
+
+    facilitator = FacilitatorFactory()
+    with time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        cohort = cohort_create(
+            programme=programme_with_plans(),
+            name="Monday group",
+            facilitators=[facilitator],
+            start_date=datetime.date(2026, 9, 14),
+            start_time=datetime.time(13, 0),
+            time_zone="America/Toronto",
+            holiday_region="CA-ON",
+            venue="Room 1",
+            by=facilitator,
+        )
+        place = enrol(cohort)
+        # The service is closed on week 10's planned date: weeks 10-12 stay where the schedule put them.
+        ClosureDate.objects.create(date=datetime.date(2026, 11, 16), description="Staff training day")
+        weeks = {s.number: s for s in cohort.group_sessions.filter(kind="weekly")}
+        assert [weeks[n].local_date - weeks[n].planned_date for n in (5, 6, 12)] == [datetime.timedelta(weeks=1)] * 3
+        client.force_login(facilitator)
+        url = reverse("facilitation:session_reschedule", kwargs={"pk": weeks[5].pk})
+        response = client.post(url, {"local_date": "2026-10-12", "reason": "We meet on Thanksgiving"})
+        assert response.status_code == 302
+    after = {s.number: s for s in cohort.group_sessions.filter(kind="weekly")}
+    for number in range(5, 10):
+        assert after[number].local_date == after[number].planned_date, number
+        assert after[number].moved_reason == "" and after[number].sequence == 1
+        assert after[number].starts_at.astimezone(zoneinfo.ZoneInfo("America/Toronto")).time() == datetime.time(13)
+    for number in (10, 11, 12):
+        assert after[number].local_date == weeks[number].local_date and after[number].sequence == 0
+    told = Reminder.objects.filter(kind="session_changed", recipient=place.participant)
+    assert sorted(int(r.subject_id) for r in told) == sorted(after[n].pk for n in range(5, 10))

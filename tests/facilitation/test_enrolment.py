@@ -327,3 +327,17 @@ def test_confirm_needs_the_current_pack_version():
     services.enrolment_acknowledge(enrolment=enrolment, pack=newer, by=enrolment.participant)
     confirmed = services.enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
     assert confirmed.status == "enrolled" and confirmed.pack_acknowledged == newer
+
+
+@pytest.mark.django_db
+def test_full_message_reads_right_for_a_one_place_cohort():
+    cohort = cohort_with_sessions(capacity=1)
+    enrol(cohort)
+    waiting = EnrolmentFactory(
+        cohort=cohort, status="acknowledged", pack_acknowledged=cohort.programme.information_packs.first()
+    )
+    with pytest.raises(services.CohortFull) as refused:
+        services.enrolment_confirm(enrolment=waiting, by=cohort.facilitators.first())
+    assert refused.value.message == (
+        "This cohort is full: its one place is taken. Put this person on the waitlist instead."
+    )

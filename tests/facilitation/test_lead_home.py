@@ -44,3 +44,14 @@ def test_lead_home_is_for_service_leads_only(client, role) -> None:
 
     client.force_login(UserFactory(**{role: True}))
     assert client.get(reverse("facilitation:lead_home")).status_code == 403
+
+
+def test_lead_home_counts_the_places_of_a_completed_cohort(client) -> None:
+    from facilitation.services import enrolments_complete
+
+    cohort = cohort_with_sessions(status="running")
+    places = [enrol(cohort) for _ in range(3)]
+    enrolments_complete(cohort=cohort, by=cohort.facilitators.first())
+    assert {p.status for p in type(places[0]).objects.filter(cohort=cohort)} == {"completed"}
+    client.force_login(ServiceLeadFactory())
+    assert "3/8" in client.get(reverse("facilitation:lead_home")).content.decode()

@@ -69,3 +69,48 @@ def test_moving_onto_another_session_date_is_refused():
             group_session=session, local_date=other.local_date, reason="x", by=cohort.facilitators.first()
         )
     assert not Reminder.objects.filter(kind="session_changed").exists()
+
+
+def test_moved_notice_gives_the_new_date_and_reason_without_calling_it_the_next_session():
+    from reminders.rendering import render_parts
+
+    cohort, places = cohort_with_two_places()
+    session = cohort.group_sessions.get(number=3)
+    new_date = session.local_date + datetime.timedelta(days=1)
+    services.group_session_reschedule(
+        group_session=session, local_date=new_date, reason="Room booked for training", by=cohort.facilitators.first()
+    )
+    row = Reminder.objects.get(kind="session_changed", subject_id=str(session.pk), recipient=places[0].participant)
+    _subject, text, html = render_parts(row)
+    for body in (text, html):
+        assert f"{new_date:%A} {new_date.day} {new_date:%B}" in body
+        assert "Room booked for training" in body
+        assert "The next" not in body
+
+
+def test_cancelling_the_cohort_over_http_tells_each_participant_once_and_withdraws_protected_time(client):
+    from django.urls import reverse
+
+    from facilitation.models import ProtectedTimeRequest
+
+    cohort, places = cohort_with_two_places()
+    for place in places:
+        services.protected_time_request_draft(enrolment=place)
+    client.force_login(cohort.facilitators.first())
+    url = reverse("facilitation:cohort_status", kwargs={"pk": cohort.pk})
+    asked = client.post(url, {"status": "cancelled"})
+    assert asked.status_code == 200 and "cannot be undone" in asked.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.status != "cancelled"
+    assert not Reminder.objects.filter(kind="session_changed").exists()
+    response = client.post(url, {"status": "cancelled", "confirm": "1"})
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.status == "cancelled"
+    assert set(cohort.group_sessions.values_list("status", flat=True)) == {"cancelled"}
+    told = Reminder.objects.filter(kind="session_changed", status="pending")
+    assert sorted(r.recipient_id for r in told) == sorted(p.participant_id for p in places)
+    first = cohort.group_sessions.order_by("starts_at").first()
+    assert {r.subject_id for r in told} == {str(first.pk)}
+    requests = ProtectedTimeRequest.objects.filter(enrolment__cohort=cohort)
+    assert requests.count() == 2 and set(requests.values_list("status", flat=True)) == {"withdrawn"}

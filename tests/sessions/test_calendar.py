@@ -110,6 +110,28 @@ def test_feed_answers_304_to_a_conditional_get_until_something_changes(client):
     assert changed["ETag"] != etag
 
 
+def test_feed_answers_head_as_calendar_apps_send_it(client):
+    place = enrol(cohort_with_sessions())
+    response = client.head(feed_url(place.participant))
+    assert response.status_code == 200
+    assert response["ETag"]
+
+
+def test_feed_is_modified_after_a_withdrawal_for_a_calendar_that_only_sends_if_modified_since(client):
+    start = datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        staying = enrol(cohort_with_sessions())
+        place = enrol(cohort_with_sessions(), staying.participant)
+        url = feed_url(place.participant)
+        first = client.get(url)
+        assert len(parse(first).walk("VEVENT")) == 24
+    with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
+        services.enrolment_withdraw(enrolment=place, reason="", by=place.participant)
+        after = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert after.status_code == 200
+    assert len(parse(after).walk("VEVENT")) == 12
+
+
 def test_participant_feed_holds_only_enrolled_or_completed_places(client):
     enrolled_cohort = cohort_with_sessions()
     invited_cohort = cohort_with_sessions()

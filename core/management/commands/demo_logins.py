@@ -8,7 +8,13 @@ class Command(BaseCommand):
     help = "Print the demo logins that seed_demo made (if any)."
 
     def handle(self, *args: object, **options: object) -> None:
-        demo = get_user_model().objects.filter(email__endswith="@steady.example").order_by("email")
+        # Group members seeded without a password ("!" marks an unusable one) cannot sign in: leave them out.
+        demo = (
+            get_user_model()
+            .objects.filter(email__endswith="@steady.example", is_active=True)
+            .exclude(password__startswith="!")
+            .order_by("email")
+        )
         if not demo.exists():
             return
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
