@@ -456,14 +456,10 @@ def cohort_update(
 
 @transaction.atomic
 def cohort_status_change(*, cohort: Cohort, status: str, by: User) -> Cohort:
-    """Change the cohort's status; a cancelled cohort withdraws its protected-time requests, so no manager
-    is left deciding (or reminded about) time for sessions that will not happen."""
-    cohort = session_services.cohort_status_set(cohort=cohort, status=status, by=by)
-    if cohort.status == Cohort.Status.CANCELLED:
-        live = PT.objects.filter(enrolment__cohort=cohort).exclude(status=PT.Status.WITHDRAWN).order_by("pk")
-        for request in live:
-            protected_time_withdraw(request=request, actor=by, on_behalf=True)
-    return cohort
+    """Change the cohort's status; cancelling goes through ``cohort_cancel`` (sessions, requests, notice)."""
+    if status == Cohort.Status.CANCELLED:
+        return cohort_cancel(cohort=cohort, by=by)
+    return session_services.cohort_status_set(cohort=cohort, status=status, by=by)
 
 
 def cohorts_due_for_completion() -> list[int]:

@@ -127,7 +127,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("participant")
-@require_GET
+@require_safe
 def material_file(request: HttpRequest, pk: int) -> HttpResponse:
     """A released material's file, checked like the page (media files are not served publicly)."""
     material = selectors.material_for_participant(request.user, pk)

@@ -320,7 +320,7 @@ def test_cancelling_the_cohort_withdraws_its_requests_so_managers_have_nothing_l
     inbox = reverse("facilitation:protected_time_inbox")
     assert sent.participant.full_name in client.get(inbox).content.decode()
     client.force_login(facilitator)
-    client.post(reverse("facilitation:cohort_status", args=[cohort.pk]), {"status": "cancelled"})
+    client.post(reverse("facilitation:cohort_status", args=[cohort.pk]), {"status": "cancelled", "confirm": "1"})
     cohort.refresh_from_db()
     assert cohort.status == "cancelled"
     assert set(PT.objects.filter(enrolment__cohort=cohort).values_list("status", flat=True)) == {"withdrawn"}
