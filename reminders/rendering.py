@@ -21,6 +21,8 @@ from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
+from django.utils.translation import get_language
 
 from reminders.models import Reminder
 from reminders.registry import ReminderKind, get_kind
@@ -127,6 +129,36 @@ def forget_compiled(*, setting: str, **_kwargs: object) -> None:
     if setting in {"TEMPLATES", "STEADY_SITE_URL", "ROOT_URLCONF"}:
         _TEMPLATES.clear()
         _LINKS.clear()
+        _FOOTERS.clear()
+
+
+# Stands in for the row's unsubscribe link in a footer rendered once per kind (plain ASCII: escaping keeps it).
+UNSUBSCRIBE_SLOT = "STEADY-UNSUBSCRIBE-LINK-SLOT"
+_FOOTERS: dict[tuple, tuple[str, str]] = {}
+
+
+def footers(kind: ReminderKind, links: SiteLinks) -> tuple[str, str]:
+    """Return the (text, html) footer of ``kind``'s emails, with a slot for the row's unsubscribe link.
+
+    The footer names the kind and carries the site's links, nothing about the recipient or the row:
+    it is rendered from those alone, once per kind, language and site links.
+    """
+    key = (kind, get_language(), links)
+    found = _FOOTERS.get(key)
+    if found is None:
+        context = {
+            "kind": kind,
+            "site_url": settings.STEADY_SITE_URL,
+            "preferences_url": links.preferences_url,
+            "notifications_url": links.notifications_url,
+        }
+        if not kind.essential:
+            context["unsubscribe_url"] = UNSUBSCRIBE_SLOT
+        found = _FOOTERS[key] = (
+            compiled(FOOTER + ".txt").render(Context(context, autoescape=False)),
+            compiled(FOOTER + ".html").render(Context(context)),
+        )
+    return found
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:
@@ -149,11 +181,13 @@ def render_with_context(
         plain = Context(context, autoescape=False)
         subject = " ".join(compiled(f"{kind.template}_subject.txt").render(plain).split())
         text = compiled(f"{kind.template}.txt").render(plain)
-        # Every email ends with the way to its settings (and, when optional, to stop it).
-        text = text.rstrip() + "\n\n" + compiled(FOOTER + ".txt").render(plain)
-        rich = Context(context)
-        html = compiled(f"{kind.template}.html").render(rich)
-        footer = compiled(FOOTER + ".html").render(rich)
+        html = compiled(f"{kind.template}.html").render(Context(context))
+        text_footer, footer = footers(kind, links or site_links())
+    # Every email ends with the way to its settings (and, when optional, to stop it).
+    if unsubscribe_url := context.get("unsubscribe_url"):
+        text_footer = text_footer.replace(UNSUBSCRIBE_SLOT, unsubscribe_url)
+        footer = footer.replace(UNSUBSCRIBE_SLOT, escape(unsubscribe_url))
+    text = text.rstrip() + "\n\n" + text_footer
     head, found, tail = html.rpartition("</body>")
     html = f"{head}{footer}{found}{tail}" if found else html + footer
     return subject, text, html, context

@@ -7,12 +7,21 @@ import re
 from email import policy
 
 import pytest
+import time_machine
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
 from reminders.models import Reminder
-from reminders.rendering import _fast_wire_bytes, absolute, reminder_email, site_links, unsubscribe_token, wire_message
+from reminders.rendering import (
+    _fast_wire_bytes,
+    absolute,
+    reminder_email,
+    render_parts,
+    site_links,
+    unsubscribe_token,
+    wire_message,
+)
 from tests.factories import ParticipantFactory
 
 pytestmark = [pytest.mark.reminders, pytest.mark.django_db]
@@ -107,3 +116,20 @@ def test_anything_unusual_is_left_to_django() -> None:
 def test_unsubscribe_links_are_what_reverse_gives() -> None:
     token = unsubscribe_token(user_id=4321, kind="test_notice")
     assert site_links().unsubscribe_url(token) == absolute(reverse("reminders:unsubscribe", args=[token]))
+
+
+@pytest.mark.parametrize("kind", ["test_notice", "test_essential"])
+def test_the_footer_rendered_once_per_kind_is_the_footer_rendered_for_the_row(kind) -> None:
+    from django.template import Context
+    from django.template.loader import get_template
+
+    from reminders.registry import get_kind
+    from reminders.rendering import FOOTER, reminder_context
+
+    row = row_for(ParticipantFactory(first_name="Amara"), kind, {"title": "Hello", "body": "The room is booked."})
+    with time_machine.travel(timezone.now(), tick=False):  # the same second: the same signed unsubscribe token
+        _subject, text, html = render_parts(row)
+        context = reminder_context(row, get_kind(kind))
+    assert text.endswith("\n\n" + get_template(FOOTER + ".txt").template.render(Context(context, autoescape=False)))
+    assert get_template(FOOTER + ".html").render(context) + "</body>" in html
+    assert ("/reminders/unsubscribe/" in text) == (kind == "test_notice")
