@@ -281,7 +281,7 @@ def _fast_wire_bytes(message: EmailMultiAlternatives) -> bytes | None:
         or message.cc
         or message.bcc
         or message.reply_to
-        or len(message.alternatives) != 1
+        or len(alternatives) != 1
         or alternatives[0][1] != "text/html"
         or message.content_subtype != "plain"
         or (message.encoding or settings.DEFAULT_CHARSET).lower() not in {"utf-8", "utf8"}

@@ -133,3 +133,11 @@ def test_the_footer_rendered_once_per_kind_is_the_footer_rendered_for_the_row(ki
     assert text.endswith("\n\n" + get_template(FOOTER + ".txt").template.render(Context(context, autoescape=False)))
     assert get_template(FOOTER + ".html").render(context) + "</body>" in html
     assert ("/reminders/unsubscribe/" in text) == (kind == "test_notice")
+
+
+def test_a_message_without_alternatives_is_left_to_django() -> None:
+    from django.core.mail import EmailMessage
+
+    message = EmailMessage(subject="Hello", body="Hi", to=["amara@example.org"], headers={"Message-ID": "<r-3@x.org>"})
+    assert _fast_wire_bytes(message) is None
+    assert normalised(wire_message(message)[2]) == normalised(django_bytes(message))
