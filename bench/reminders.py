@@ -29,7 +29,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000, help="reminders to send (default 10,000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--concurrency", type=int, default=1, help="pool processes per worker (default 1)")
+    # Two pool processes per worker, as the Procfile's worker runs: four senders keep the sink busy
+    # while each waits for its SMTP replies and "sent" commits.
+    parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker (default 2)")
     parser.add_argument("--batch", type=int, default=100, help="reminders per send task (default 100)")
     parser.add_argument("--people", type=int, default=200, help="distinct recipients (default 200)")
     return parser.parse_args()
