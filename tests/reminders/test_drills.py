@@ -185,11 +185,17 @@ def test_rolled_back_transaction_sends_nothing(engine, sink) -> None:
 
 
 def test_two_beats_at_once_still_send_each_reminder_once(engine, sink) -> None:
-    rows = due_reminders(people(25), per_recipient=20)
     engine("w1")
     engine("w2")
     first = engine("beat1", command="beat")
     second = engine("beat2", command="beat")
+    # Both beats are dispatching (every second) before the reminders fall due, so they race for them:
+    # the engine sends 500 reminders faster than a second beat takes to start.
+    wait_for(
+        lambda: "reminders_dispatch" in first.log() and "reminders_dispatch" in second.log(),
+        timeout=30,
+        message="both beats to dispatch",
+    )
+    rows = due_reminders(people(25), per_recipient=20)
     wait_for(all_delivered(sink, rows), timeout=60, message="every reminder with two beats running")
     assert sink.duplicates() == {}
-    assert "reminders_dispatch" in first.log() and "reminders_dispatch" in second.log()
