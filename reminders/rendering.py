@@ -214,6 +214,9 @@ def reminder_email(
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(subject=subject, body=text, to=[row.recipient.email], headers=headers)
     message.attach_alternative(html, "text/html")
+    # A kind's context may offer files, as (filename, content, mimetype): the session's .ics, say.
+    for filename, content, mimetype in context.get("attachments", ()):
+        message.attach(filename, content, mimetype)
     return message
 
 
