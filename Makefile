@@ -42,8 +42,13 @@ format: install
 	$(VENV)/bin/ruff format .
 
 # Benchmarks print figures and ratios (not timed tests); they need PostgreSQL and Redis like test-services.
+BENCH_DB ?= steady_bench
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; DATABASE_URL=$(PG_URL) REDIS_URL=redis://127.0.0.1:6379/14 $(PY) $$script $(BENCH_ARGS) || exit 1; done
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	@for script in bench/*.py; do echo "== $$script"; \
+		DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) REDIS_URL=redis://127.0.0.1:6379/14 \
+		$(PY) $$script $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf var staticfiles .pytest_cache
