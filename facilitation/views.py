@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -499,6 +500,16 @@ def _show_error(request: HttpRequest, error: DomainError) -> None:
     messages.error(request, error.message)
 
 
+def _attempt(request: HttpRequest, action: Callable[[], object], *, success: str) -> None:
+    """Call a service; say it worked, or show the domain error's message (the service changed nothing)."""
+    try:
+        action()
+    except DomainError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, success)
+
+
 @login_required
 def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """One request, session by session: approve some or all, decline with a reason, comment."""
@@ -678,11 +689,11 @@ def protected_time_participant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def protected_time_participant_submit(request: HttpRequest, pk: int) -> HttpResponse:
     pt_request = selectors.protected_time_request_for_participant(user=request.user, pk=pk)
-    try:
-        services.protected_time_submit(request=pt_request, actor=request.user)
-        messages.success(request, _("Sent to your line manager. You will hear when they answer."))
-    except DomainError as error:
-        _show_error(request, error)
+    _attempt(
+        request,
+        lambda: services.protected_time_submit(request=pt_request, actor=request.user),
+        success=_("Sent to your line manager. You will hear when they answer."),
+    )
     return redirect("facilitation:protected_time_participant", pk=pt_request.pk)
 
 
@@ -690,11 +701,11 @@ def protected_time_participant_submit(request: HttpRequest, pk: int) -> HttpResp
 @require_POST
 def protected_time_participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     pt_request = selectors.protected_time_request_for_participant(user=request.user, pk=pk)
-    try:
-        services.protected_time_withdraw(request=pt_request, actor=request.user)
-        messages.success(request, _("Your request was withdrawn."))
-    except DomainError as error:
-        _show_error(request, error)
+    _attempt(
+        request,
+        lambda: services.protected_time_withdraw(request=pt_request, actor=request.user),
+        success=_("Your request was withdrawn."),
+    )
     return redirect("facilitation:protected_time_participant", pk=pt_request.pk)
 
 
@@ -708,11 +719,11 @@ def protected_time_matrix(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def protected_time_facilitator_submit(request: HttpRequest, pk: int) -> HttpResponse:
     pt_request = selectors.protected_time_request_for_facilitator(user=request.user, pk=pk)
-    try:
-        services.protected_time_submit(request=pt_request, actor=request.user)
-        messages.success(request, _("Sent to the line manager on the participant's behalf."))
-    except DomainError as error:
-        _show_error(request, error)
+    _attempt(
+        request,
+        lambda: services.protected_time_submit(request=pt_request, actor=request.user),
+        success=_("Sent to the line manager on the participant's behalf."),
+    )
     return redirect("facilitation:protected_time_matrix", pk=pt_request.enrolment.cohort_id)
 
 
