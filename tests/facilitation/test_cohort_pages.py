@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -464,26 +465,31 @@ def test_pack_acknowledge_then_facilitator_confirms_over_http(client):
     assert place.status == "enrolled" and place.place_number == 1
 
 
-def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
-    import time_machine
+SEPTEMBER_FIRST = datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC)
 
+
+def toronto_monday_cohort(facilitator) -> Cohort:
+    """A Monday 13:00 Toronto cohort from 14 September 2026: Thanksgiving (12 October) moves week 5."""
     from sessions.services import cohort_create
-
-    facilitator = FacilitatorFactory()
     from tests.factories import programme_with_plans
 
-    with time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
-        cohort = cohort_create(
-            programme=programme_with_plans(),
-            name="Monday group",
-            facilitators=[facilitator],
-            start_date=datetime.date(2026, 9, 14),
-            start_time=datetime.time(13, 0),
-            time_zone="America/Toronto",
-            holiday_region="CA-ON",
-            venue="Room 1",
-            by=facilitator,
-        )
+    return cohort_create(
+        programme=programme_with_plans(),
+        name="Monday group",
+        facilitators=[facilitator],
+        start_date=datetime.date(2026, 9, 14),
+        start_time=datetime.time(13, 0),
+        time_zone="America/Toronto",
+        holiday_region="CA-ON",
+        venue="Room 1",
+        by=facilitator,
+    )
+
+
+def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
+    facilitator = FacilitatorFactory()
+    with time_machine.travel(SEPTEMBER_FIRST, tick=False):
+        cohort = toronto_monday_cohort(facilitator)
         client.force_login(facilitator)
         detail = client.get(cohort.get_absolute_url()).content.decode()
         assert "Thanksgiving" in detail and "Keep the planned date" in detail
@@ -499,26 +505,12 @@ def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
 
 def test_keeping_a_moved_week_on_its_planned_date_brings_the_weeks_that_followed_it_back(client):
     """Thanksgiving pushed weeks 5-12 on by a week; keeping week 5 on Thanksgiving restores the weekly rhythm."""
-    import time_machine
-
     from reminders.models import Reminder
     from sessions.models import ClosureDate
-    from sessions.services import cohort_create
-    from tests.factories import programme_with_plans
 
     facilitator = FacilitatorFactory()
-    with time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
-        cohort = cohort_create(
-            programme=programme_with_plans(),
-            name="Monday group",
-            facilitators=[facilitator],
-            start_date=datetime.date(2026, 9, 14),
-            start_time=datetime.time(13, 0),
-            time_zone="America/Toronto",
-            holiday_region="CA-ON",
-            venue="Room 1",
-            by=facilitator,
-        )
+    with time_machine.travel(SEPTEMBER_FIRST, tick=False):
+        cohort = toronto_monday_cohort(facilitator)
         place = enrol(cohort)
         # The service is closed on week 10's planned date: weeks 10-12 stay where the schedule put them.
         ClosureDate.objects.create(date=datetime.date(2026, 11, 16), description="Staff training day")
