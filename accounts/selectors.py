@@ -2,20 +2,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import Role, User
-
-HOME_URL_NAMES = {
-    Role.SERVICE_LEAD: "facilitation:lead_home",
-    Role.FACILITATOR: "facilitation:facilitator_home",
-    Role.MANAGER: "facilitation:manager_home",
-    Role.PARTICIPANT: "facilitation:participant_home",
-}
+from accounts.models import User
+from core.links import role_home_url_name
 
 
 def home_url_name_for(user: User) -> str:
     """Return the URL name of the home page a user lands on after signing in."""
     roles = user.roles
-    return HOME_URL_NAMES[roles[0]] if roles else "accounts:no_role"
+    return role_home_url_name(roles[0]) if roles else "accounts:no_role"
 
 
 def staff_of(manager: User) -> QuerySet[User]:

@@ -32,7 +32,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
     # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
-    "cohorts-complete-ended": {"task": "facilitation.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
+    "cohorts-complete-ended": {"task": "sessions.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
     # Every minute: claim due reminders (and ones whose sender died) and queue them for sending.
     # A run that waits in a dead broker is dropped after the interval: the next one does its work.
     "reminders-dispatch": {

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("accounts.urls")),
     path("programmes/", include("programmes.urls")),
-    path("sessions/", include("sessions.urls")),
+    path("", include("sessions.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("facilitation.urls")),
     path("admin/", admin.site.urls),

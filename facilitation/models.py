@@ -1,4 +1,4 @@
-"""People's workflows: enrolment in a cohort and invitations (protected time joins them here)."""
+"""Protected time: a participant's request to their line manager for the hours a cohort's sessions need."""
 
 from __future__ import annotations
 
@@ -9,84 +9,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class Enrolment(models.Model):
-    """A participant's place in a cohort, through its life cycle."""
-
-    class Status(models.TextChoices):
-        INVITED = "invited", _("Invited")
-        ACKNOWLEDGED = "acknowledged", _("Information acknowledged")
-        ENROLLED = "enrolled", _("Enrolled")
-        WAITLISTED = "waitlisted", _("Waitlisted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        COMPLETED = "completed", _("Completed")
-
-    cohort = models.ForeignKey("group_sessions.Cohort", on_delete=models.CASCADE, related_name="enrolments")
-    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
-    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.INVITED)
-    # A confirmed place holds a numbered seat; the unique constraint with the
-    # service's "seat <= capacity" check makes two confirmations of the last
-    # place give one place and one "cohort is full".
-    place_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    pack_acknowledged = models.ForeignKey(
-        "programmes.InformationPack", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # Opt-in: a reminder an hour before each session, besides the one the day before.
-    remind_hour_before = models.BooleanField(_("remind me an hour before each session"), default=False)
-    # Clinical: never shown to managers.
-    withdrawal_reason = models.TextField(_("reason for leaving"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["cohort", "created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["cohort", "participant"], name="enrolment_once_per_cohort"),
-            models.UniqueConstraint(
-                fields=["cohort", "place_number"],
-                condition=Q(place_number__isnull=False),
-                name="enrolment_place_taken_once",
-            ),
-            models.CheckConstraint(
-                condition=Q(place_number__isnull=True) | Q(status__in=["enrolled", "completed"]),
-                name="enrolment_place_only_when_enrolled",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.participant} in {self.cohort} ({self.get_status_display()})"
-
-
-class Invitation(models.Model):
-    """A single-use, expiring invitation to join a cohort, by email."""
-
-    cohort = models.ForeignKey("group_sessions.Cohort", on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("email address"))
-    # Only a hash of the token is kept; the token itself is only in the email.
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Invitation for {self.email} to {self.cohort}"
-
 
 # --- Protected time ---------------------------------------------------------
 # One request per enrolment to the participant's line manager, one line per
@@ -106,7 +28,9 @@ class ProtectedTimeRequest(models.Model):
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="protected_time_request")
+    enrolment = models.OneToOneField(
+        "group_sessions.Enrolment", on_delete=models.CASCADE, related_name="protected_time_request"
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     # Bumped by every change; a decision made on an older version is refused (two deciders at once).
     version = models.PositiveIntegerField(default=0)

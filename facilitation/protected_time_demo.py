@@ -9,8 +9,10 @@ Idempotent: a request already past its draft is left as it is.
 from __future__ import annotations
 
 from core.demo import DemoContext
-from facilitation import services
-from facilitation.models import Enrolment, ProtectedTimeRequest
+from facilitation.models import ProtectedTimeRequest
+from facilitation.services.protected_time import protected_time_request_draft, protected_time_submit
+from facilitation.services.protected_time_decisions import protected_time_approve, protected_time_decline
+from sessions.models import Enrolment
 
 # Per manager, in staff order: what happens to each person's request.
 STAGES = {
@@ -21,11 +23,11 @@ STAGES = {
 
 def _apply(request: ProtectedTimeRequest, stage: str, manager) -> None:
     participant = request.enrolment.participant
-    services.protected_time_submit(request=request, actor=participant)
+    protected_time_submit(request=request, actor=participant)
     if stage == "approved":
-        services.protected_time_approve(request=request, actor=manager, comment="Added to the rota.")
+        protected_time_approve(request=request, actor=manager, comment="Added to the rota.")
     elif stage == "declined":
-        services.protected_time_decline(
+        protected_time_decline(
             request=request,
             actor=manager,
             reason="We are two staff short this term; could you join the group after the summer?",
@@ -33,8 +35,8 @@ def _apply(request: ProtectedTimeRequest, stage: str, manager) -> None:
     elif stage == "partly_approved":
         lines = list(request.lines.order_by("starts_at").values_list("pk", flat=True))
         half = max(1, len(lines) // 2)
-        services.protected_time_approve(request=request, actor=manager, line_ids=lines[half:])
-        services.protected_time_decline(
+        protected_time_approve(request=request, actor=manager, line_ids=lines[half:])
+        protected_time_decline(
             request=request,
             actor=manager,
             reason="Those weeks clash with the ward's training days; I can release you for the later ones.",
@@ -58,7 +60,7 @@ def seed_protected_time(ctx: DemoContext) -> None:
             )
             if enrolment is None or not enrolment.cohort.group_sessions.exists():
                 continue
-            request = services.protected_time_request_draft(enrolment=enrolment)
+            request = protected_time_request_draft(enrolment=enrolment)
             if request.status != ProtectedTimeRequest.Status.DRAFT:
                 continue
             _apply(request, stage, manager)

@@ -4,58 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
-
+from core.links import absolute_url
 from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
-
-
-def enrolment_context(reminder: Any) -> dict[str, Any]:
-    from facilitation.models import Enrolment
-
-    enrolment = Enrolment.objects.select_related("cohort__programme").filter(pk=reminder.subject_id).first()
-    if enrolment is None:
-        return {}
-    return {
-        "enrolment": enrolment,
-        "neutral_label": enrolment.cohort.programme.neutral_label,
-        "pack_url": settings.STEADY_SITE_URL + reverse("facilitation:enrolment_pack", kwargs={"pk": enrolment.pk}),
-        "home_url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home"),
-    }
-
-
-register(
-    ReminderKind(
-        code="pack_not_acknowledged",
-        audience=("participant",),
-        sample=sample_context,
-        label="The information pack is waiting for you",
-        template="reminders/email/pack_not_acknowledged",
-        essential=True,
-        context=enrolment_context,
-    )
-)
-register(
-    ReminderKind(
-        code="place_offered",
-        audience=("participant",),
-        sample=sample_context,
-        label="A place in the group is yours",
-        template="reminders/email/place_offered",
-        essential=True,
-        urgent=True,
-        context=enrolment_context,
-    )
-)
-
 
 # --- Protected time -----------------------------------------------------------
 
 
 def _protected_time_context(reminder: Any) -> dict[str, Any]:
     """The row's own context (names, counts, neutral label, link) plus the site address."""
-    return {**(reminder.context or {}), "site_url": settings.STEADY_SITE_URL, "recipient": reminder.recipient}
+    return {**(reminder.context or {}), "site_url": absolute_url("/").rstrip("/"), "recipient": reminder.recipient}
 
 
 PROTECTED_TIME_KINDS = [

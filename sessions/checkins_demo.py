@@ -15,10 +15,12 @@ from django.utils import timezone
 from accounts.services import user_ensure
 from core.demo import DemoContext
 from programmes.models import Programme
-from sessions import services
 from sessions.models import AvailabilityWindow, CheckIn, Cohort, GroupSession, HelpRequest
 from sessions.scheduling import local_to_utc, weekly_dates
-from sessions.selectors import free_slots
+from sessions.selectors.checkins import free_slots
+from sessions.services.boosters import boosters_schedule
+from sessions.services.checkins import checkin_book
+from sessions.services.help_requests import help_request_create
 
 COMPLETED_COHORT_NAME = "Spring group (completed)"
 # Members of the completed group: accounts without listed logins, so demo participants are in one group each.
@@ -124,7 +126,7 @@ def seed_checkins(ctx: DemoContext) -> None:
         for index, (first, last) in enumerate(ALUMNI, start=1)
     ]
     completed = _completed_cohort(programme, facilitator, alumni, today)
-    boosters = services.boosters_schedule(cohort=completed)
+    boosters = boosters_schedule(cohort=completed)
     ctx.objects["completed_cohort"] = completed
     # The check-ins and the request to talk belong to the group that is running now (about week 6).
     running = ctx.objects.get("running_cohort")
@@ -136,7 +138,7 @@ def seed_checkins(ctx: DemoContext) -> None:
             facilitator_ids=[facilitator.pk], first=today + timedelta(days=1), last=today + timedelta(days=13)
         )
         for person, slot in zip(members[:3], slots[::3], strict=False):
-            services.checkin_book(
+            checkin_book(
                 actor=person,
                 participant=person,
                 facilitator=facilitator,
@@ -146,7 +148,7 @@ def seed_checkins(ctx: DemoContext) -> None:
             )
     asker = members[3]
     if not HelpRequest.objects.filter(cohort=cohort, participant=asker).exists():
-        services.help_request_create(
+        help_request_create(
             participant=asker, cohort=cohort, message="The last few weeks have been a lot. Could we talk?"
         )
     ctx.notes.append(

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
-
+from core.links import absolute_url, role_home_url_name
 from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
 from sessions.calendar import calendar_build
-from sessions.models import GroupSession
+from sessions.models import Enrolment, GroupSession
 from sessions.scheduling import utc_to_local
 
 
@@ -31,8 +29,8 @@ def session_context(reminder: Any) -> dict[str, Any]:
         "venue": cohort.venue,
         "video_link": cohort.video_link,
         # The engine may attach this file; the link is in the text either way.
-        "ics_url": settings.STEADY_SITE_URL + reverse("facilitation:session_ics", kwargs={"pk": group_session.pk}),
-        "home_url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home"),
+        "ics_url": absolute_url("sessions:session_ics", pk=group_session.pk),
+        "home_url": absolute_url(role_home_url_name("participant")),
         # For a sender that attaches files: (filename, content, mimetype). The text has the link either way.
         "attachments": [
             (f"session-{group_session.local_date:%Y-%m-%d}.ics", calendar_build([group_session]), "text/calendar")
@@ -84,24 +82,15 @@ register(
 
 
 def _checkins_link(reminder) -> dict:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return {**(reminder.context or {}), "url": settings.STEADY_SITE_URL + reverse("sessions:checkin_list")}
+    return {**(reminder.context or {}), "url": absolute_url("sessions:checkin_list")}
 
 
 def _facilitator_link(reminder) -> dict:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return {**(reminder.context or {}), "url": settings.STEADY_SITE_URL + reverse("facilitation:facilitator_home")}
+    return {**(reminder.context or {}), "url": absolute_url(role_home_url_name("facilitator"))}
 
 
 def _participant_link(reminder) -> dict:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return {**(reminder.context or {}), "url": settings.STEADY_SITE_URL + reverse("facilitation:participant_home")}
+    return {**(reminder.context or {}), "url": absolute_url(role_home_url_name("participant"))}
 
 
 register(
@@ -138,5 +127,45 @@ register(
         essential=True,
         urgent=True,
         context=_facilitator_link,
+    )
+)
+
+
+# --- Places ---
+
+
+def enrolment_context(reminder: Any) -> dict[str, Any]:
+    enrolment = Enrolment.objects.select_related("cohort__programme").filter(pk=reminder.subject_id).first()
+    if enrolment is None:
+        return {}
+    return {
+        "enrolment": enrolment,
+        "neutral_label": enrolment.cohort.programme.neutral_label,
+        "pack_url": absolute_url("sessions:enrolment_pack", pk=enrolment.pk),
+        "home_url": absolute_url(role_home_url_name("participant")),
+    }
+
+
+register(
+    ReminderKind(
+        code="pack_not_acknowledged",
+        audience=("participant",),
+        sample=sample_context,
+        label="The information pack is waiting for you",
+        template="reminders/email/pack_not_acknowledged",
+        essential=True,
+        context=enrolment_context,
+    )
+)
+register(
+    ReminderKind(
+        code="place_offered",
+        audience=("participant",),
+        sample=sample_context,
+        label="A place in the group is yours",
+        template="reminders/email/place_offered",
+        essential=True,
+        urgent=True,
+        context=enrolment_context,
     )
 )

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from django.utils.formats import date_format
 
 # Why a week moved when its own date was free: an earlier week moved onto it (stored as written).
 FOLLOWS_EARLIER_MOVE = "Follows an earlier session that moved"
@@ -25,6 +26,17 @@ def local_to_utc(local_date: date, local_time: time, time_zone: str) -> datetime
     """
     aware = datetime.combine(local_date, local_time, tzinfo=zoneinfo.ZoneInfo(time_zone))
     return aware.astimezone(UTC)
+
+
+def session_times(local_date: date, local_time: time, time_zone: str, *, minutes: int) -> tuple[datetime, datetime]:
+    """Return the UTC (start, end) of a session held at ``local_time`` on ``local_date`` for ``minutes``."""
+    starts = local_to_utc(local_date, local_time, time_zone)
+    return starts, starts + timedelta(minutes=minutes)
+
+
+def local_when(instant: datetime, time_zone: str) -> str:
+    """The instant as people read it in ``time_zone`` ("Tuesday 3 March, 13:00"), in the active language."""
+    return date_format(utc_to_local(instant, time_zone), "l j F, H:i")
 
 
 def utc_to_local(instant: datetime, time_zone: str) -> datetime:

@@ -144,7 +144,7 @@ def cohort_with_sessions(**kwargs):
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "facilitation.Enrolment"
+        model = "group_sessions.Enrolment"
 
     cohort = factory.SubFactory(CohortFactory)
     participant = factory.SubFactory(ParticipantFactory)
@@ -155,7 +155,7 @@ def enrol(cohort, participant=None, *, place_number: int | None = None):
     """Return a confirmed (enrolled) place for ``participant`` (a new one by default) in ``cohort``."""
     from django.utils import timezone
 
-    from facilitation.models import Enrolment
+    from sessions.models import Enrolment
 
     taken = Enrolment.objects.filter(cohort=cohort, place_number__isnull=False).count()
     return EnrolmentFactory(

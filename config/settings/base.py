@@ -153,6 +153,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Steady <steady@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address of this site, for links in emails and calendar feeds.
 STEADY_SITE_URL = env.str("STEADY_SITE_URL", default="http://127.0.0.1:8000")
+# Each role's home page (URL names). The home pages live in the top app; lower apps link to them through
+# core.links.role_home_url_name(role), so they never name that app.
+STEADY_ROLE_HOME_URL_NAMES = {
+    "participant": "facilitation:participant_home",
+    "facilitator": "facilitation:facilitator_home",
+    "manager": "facilitation:manager_home",
+    "service_lead": "facilitation:lead_home",
+}
 
 # --- Cache ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from facilitation import services
 from facilitation.models import ProtectedTimeRequest
+from facilitation.services.protected_time import protected_time_request_draft, protected_time_submit
 from tests.browser.test_sign_in import sign_in
 from tests.factories import ParticipantFactory, cohort_with_sessions, enrol
 from tests.support.browser import wait_for_new_page, wait_for_text
@@ -23,8 +23,8 @@ def test_manager_approves_part_of_a_request_on_a_phone(browser, live_server) -> 
     participant = ParticipantFactory(first_name="Amara")
     manager = participant.line_manager
     cohort = cohort_with_sessions()
-    request = services.protected_time_request_draft(enrolment=enrol(cohort, participant))
-    services.protected_time_submit(request=request, actor=participant)
+    request = protected_time_request_draft(enrolment=enrol(cohort, participant))
+    protected_time_submit(request=request, actor=participant)
     first, second, *rest = request.lines.order_by("starts_at")
 
     sign_in(browser, live_server, manager.email)
@@ -64,7 +64,7 @@ def test_participant_sees_the_next_session_and_gets_a_calendar_address(browser, 
 def test_facilitator_reads_the_protected_time_matrix_on_a_phone_without_the_page_widening(browser, live_server) -> None:
     cohort = cohort_with_sessions()
     for _person in range(3):
-        services.protected_time_request_draft(enrolment=enrol(cohort))
+        protected_time_request_draft(enrolment=enrol(cohort))
     facilitator = cohort.facilitators.first()
 
     sign_in(browser, live_server, facilitator.email)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.test import Client
 
 from sessions.models import CalendarFeed
-from sessions.services import calendar_feed_ensure
+from sessions.services.calendar_feeds import calendar_feed_ensure
 from tests.factories import ParticipantFactory
 
 pytestmark = [pytest.mark.foundation, pytest.mark.django_db]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from facilitation import services
+from facilitation.services.protected_time import protected_time_request_draft, protected_time_submit
 from tests.factories import FacilitatorFactory, cohort_with_sessions, enrol, programme_with_plans
 
 
@@ -18,12 +18,12 @@ def small_cohort(*, weeks: int = 4, start_date: datetime.date | None = None, **k
 def drafted(cohort=None, participant=None):
     cohort = cohort or small_cohort()
     enrolment = enrol(cohort, participant)
-    return services.protected_time_request_draft(enrolment=enrolment)
+    return protected_time_request_draft(enrolment=enrolment)
 
 
 def submitted(cohort=None, participant=None):
     request = drafted(cohort, participant)
-    return services.protected_time_submit(request=request, actor=request.enrolment.participant)
+    return protected_time_submit(request=request, actor=request.enrolment.participant)
 
 
 def facilitator_of(cohort):

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AccessLog
-from facilitation import services
-from facilitation.models import Enrolment
+from facilitation.services.protected_time import protected_time_request_draft
 from programmes.models import Material, SessionPlan
-from sessions.models import Attendance, Cohort, GroupSession
-from sessions.services import help_request_create
+from sessions.models import Attendance, Cohort, Enrolment, GroupSession
+from sessions.services.group_sessions import group_session_cancel
+from sessions.services.help_requests import help_request_create
+from sessions.services.invitations import enrolment_invite
 from tests.factories import (
     EnrolmentFactory,
     FacilitatorFactory,
@@ -52,7 +53,7 @@ def running_cohort(size: int, *, held: int = 5) -> Cohort:
     )
     for place in places:
         # Each place has its protected-time request and an "I'd like to talk" request, as in real life.
-        services.protected_time_request_draft(enrolment=place)
+        protected_time_request_draft(enrolment=place)
         help_request_create(participant=place.participant, cohort=cohort, message="Could we talk?")
     return cohort
 
@@ -106,7 +107,7 @@ def test_run_session_page_runs_constant_queries(client, django_assert_num_querie
     session = cohort.group_sessions.get(number=5)  # held, with a full register
     facilitator = cohort.facilitators.first()
     client.force_login(facilitator)
-    url = reverse("facilitation:session_run", kwargs={"pk": session.pk})
+    url = reverse("sessions:session_run", kwargs={"pk": session.pk})
     response = measured(client, url, RUN_SESSION_QUERIES, django_assert_num_queries)
     assert response.content.decode().count('class="list-group-item register-row"') == size
     assert AccessLog.objects.filter(actor=facilitator, record_type="group_sessions.Attendance").count() == size
@@ -116,11 +117,11 @@ def test_run_session_page_runs_constant_queries(client, django_assert_num_querie
 
 
 def test_participant_home_releases_materials_by_rule():
-    from facilitation.selectors import participant_groups
+    from sessions.selectors.places import participant_groups
 
     cohort = running_cohort(2, held=2)
     person = cohort.enrolments.first().participant
-    titles = {m.title for m in participant_groups(person)[0].materials}
+    titles = {m.title for m in participant_groups(user=person)[0].materials}
     # On enrolment: every plan; after the session: weeks 1-2 (held); at week start: weeks 1-3 (week 3 is this week).
     assert "Week 12 theme on_enrolment" in titles
     assert {"Week 1 theme after_session", "Week 2 theme after_session"} <= titles
@@ -154,15 +155,13 @@ def test_home_practice_is_this_weeks_and_stops_a_week_after_the_last_session(cli
 def test_participant_home_shows_timeline_pending_prompt_and_extra_panel_spot(client):
     cohort = running_cohort(2, held=2)
     session = cohort.group_sessions.get(number=8)
-    services.group_session_cancel(
-        group_session=session, reason="Service closed for training", by=cohort.facilitators.first()
-    )
+    group_session_cancel(group_session=session, reason="Service closed for training", by=cohort.facilitators.first())
     person = cohort.enrolments.first().participant
     invited = EnrolmentFactory(participant=person)
     client.force_login(person)
     body = client.get(reverse("facilitation:participant_home")).content.decode()
     assert "Service closed for training" in body
-    assert reverse("facilitation:enrolment_pack", kwargs={"pk": invited.pk}) in body
+    assert reverse("sessions:enrolment_pack", kwargs={"pk": invited.pk}) in body
     assert "Get my calendar address" in body
 
 
@@ -171,7 +170,7 @@ def test_cant_make_it_sends_apologies_that_facilitators_see(client):
     person = cohort.enrolments.first().participant
     upcoming = cohort.group_sessions.get(number=4)
     client.force_login(person)
-    response = client.post(reverse("facilitation:apologies_send", kwargs={"pk": upcoming.pk}))
+    response = client.post(reverse("sessions:apologies_send", kwargs={"pk": upcoming.pk}))
     assert response.status_code == 302
     assert Attendance.objects.get(group_session=upcoming, participant=person).status == "apologies"
     client.force_login(cohort.facilitators.first())
@@ -185,8 +184,8 @@ def test_other_participant_cannot_send_apologies_or_read_pack(client):
     stranger = ParticipantFactory()
     client.force_login(stranger)
     session = cohort.group_sessions.get(number=3)
-    assert client.post(reverse("facilitation:apologies_send", kwargs={"pk": session.pk})).status_code == 404
-    assert client.get(reverse("facilitation:enrolment_pack", kwargs={"pk": place.pk})).status_code == 404
+    assert client.post(reverse("sessions:apologies_send", kwargs={"pk": session.pk})).status_code == 404
+    assert client.get(reverse("sessions:enrolment_pack", kwargs={"pk": place.pk})).status_code == 404
     assert not Attendance.objects.filter(participant=stranger).exists()
 
 
@@ -215,19 +214,19 @@ def test_other_facilitators_cohort_and_session_are_404(client):
     place = cohort.enrolments.first()
     client.force_login(FacilitatorFactory())
     urls = [
-        reverse("facilitation:cohort_detail", kwargs={"pk": cohort.pk}),
-        reverse("facilitation:session_run", kwargs={"pk": session.pk}),
-        reverse("facilitation:session_reschedule", kwargs={"pk": session.pk}),
-        reverse("facilitation:session_cancel", kwargs={"pk": session.pk}),
-        reverse("facilitation:cohort_edit", kwargs={"pk": cohort.pk}),
+        reverse("sessions:cohort_detail", kwargs={"pk": cohort.pk}),
+        reverse("sessions:session_run", kwargs={"pk": session.pk}),
+        reverse("sessions:session_reschedule", kwargs={"pk": session.pk}),
+        reverse("sessions:session_cancel", kwargs={"pk": session.pk}),
+        reverse("sessions:cohort_edit", kwargs={"pk": cohort.pk}),
     ]
     for url in urls:
         assert client.get(url).status_code == 404
-    mark = reverse("facilitation:attendance_mark", kwargs={"pk": session.pk, "participant_id": place.participant_id})
+    mark = reverse("sessions:attendance_mark", kwargs={"pk": session.pk, "participant_id": place.participant_id})
     assert client.post(mark, {"status": "absent"}).status_code == 404
-    withdraw = reverse("facilitation:enrolment_withdraw", kwargs={"pk": place.pk})
+    withdraw = reverse("sessions:enrolment_withdraw", kwargs={"pk": place.pk})
     assert client.post(withdraw, {"reason": "x"}).status_code == 404
-    confirm = reverse("facilitation:enrolment_action", kwargs={"pk": place.pk, "action": "confirm"})
+    confirm = reverse("sessions:enrolment_action", kwargs={"pk": place.pk, "action": "confirm"})
     assert client.post(confirm).status_code == 404
     assert Enrolment.objects.get(pk=place.pk).status == "enrolled"
 
@@ -236,7 +235,7 @@ def test_other_facilitators_cohort_and_session_are_404(client):
 def test_facilitator_pages_are_forbidden_to_other_roles(client, role_factory):
     cohort = running_cohort(2, held=1)
     client.force_login(role_factory())
-    assert client.get(reverse("facilitation:cohort_detail", kwargs={"pk": cohort.pk})).status_code == 403
+    assert client.get(reverse("sessions:cohort_detail", kwargs={"pk": cohort.pk})).status_code == 403
     assert client.get(reverse("sessions:cohort_create")).status_code == 403
 
 
@@ -244,10 +243,10 @@ def test_cohort_detail_shows_schedule_moves_and_participants_with_withdrawal_rea
     cohort = running_cohort(2, held=1)
     leaving = cohort.enrolments.first()
     client.force_login(cohort.facilitators.first())
-    withdraw = reverse("facilitation:enrolment_withdraw", kwargs={"pk": leaving.pk})
+    withdraw = reverse("sessions:enrolment_withdraw", kwargs={"pk": leaving.pk})
     assert client.get(withdraw).status_code == 200
     assert client.post(withdraw, {"reason": "Changing shifts"}).status_code == 302
-    body = client.get(reverse("facilitation:cohort_detail", kwargs={"pk": cohort.pk})).content.decode()
+    body = client.get(reverse("sessions:cohort_detail", kwargs={"pk": cohort.pk})).content.decode()
     assert "Week 12 theme" in body
     assert "Changing shifts" in body
     manager = ManagerFactory()
@@ -262,18 +261,18 @@ def test_attendance_tap_by_htmx_returns_the_row(client):
     session = cohort.group_sessions.get(number=2)
     place = cohort.enrolments.first()
     client.force_login(cohort.facilitators.first())
-    url = reverse("facilitation:attendance_mark", kwargs={"pk": session.pk, "participant_id": place.participant_id})
+    url = reverse("sessions:attendance_mark", kwargs={"pk": session.pk, "participant_id": place.participant_id})
     response = client.post(url, {"status": "late"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'value="late"\n              class="btn btn-sm btn-primary"' in response.content.decode()
     assert Attendance.objects.get(group_session=session, participant=place.participant).status == "late"
     stranger = ParticipantFactory()
-    url = reverse("facilitation:attendance_mark", kwargs={"pk": session.pk, "participant_id": stranger.pk})
+    url = reverse("sessions:attendance_mark", kwargs={"pk": session.pk, "participant_id": stranger.pk})
     assert client.post(url, {"status": "late"}).status_code == 404
 
 
 def test_mark_as_held_releases_that_weeks_materials(client):
-    from facilitation.selectors import participant_groups
+    from sessions.selectors.places import participant_groups
 
     cohort = running_cohort(1, held=1)
     person = cohort.enrolments.first().participant
@@ -282,11 +281,11 @@ def test_mark_as_held_releases_that_weeks_materials(client):
     GroupSession.objects.filter(pk=session.pk).update(
         starts_at=now - datetime.timedelta(hours=2), ends_at=now - datetime.timedelta(minutes=5)
     )
-    before = {m.title for m in participant_groups(person)[0].materials}
+    before = {m.title for m in participant_groups(user=person)[0].materials}
     assert "Week 2 theme after_session" not in before
     client.force_login(cohort.facilitators.first())
-    client.post(reverse("facilitation:session_hold", kwargs={"pk": session.pk}))
-    after = {m.title for m in participant_groups(person)[0].materials}
+    client.post(reverse("sessions:session_hold", kwargs={"pk": session.pk}))
+    after = {m.title for m in participant_groups(user=person)[0].materials}
     assert "Week 2 theme after_session" in after
 
 
@@ -360,7 +359,7 @@ def test_cohort_change_form_names_the_fix(client, overrides, words):
     facilitator = cohort.facilitators.first()
     client.force_login(facilitator)
     values = {"name": "Renamed", "facilitators": [facilitator.pk], "capacity": "8", "venue": "Room 9"}
-    response = client.post(reverse("facilitation:cohort_edit", kwargs={"pk": cohort.pk}), {**values, **overrides})
+    response = client.post(reverse("sessions:cohort_edit", kwargs={"pk": cohort.pk}), {**values, **overrides})
     assert response.status_code == 200
     assert words in response.content.decode()
     cohort.refresh_from_db()
@@ -418,17 +417,17 @@ def test_cohort_form_creates_cohort_and_sessions(client):
 
 def test_invitation_link_creates_account_once_then_shows_a_clear_page(client):
     cohort = cohort_with_sessions()
-    result = services.enrolment_invite(cohort=cohort, email="new@hospital.example", by=cohort.facilitators.first())
-    url = reverse("facilitation:invitation_accept", kwargs={"token": result.token})
+    result = enrolment_invite(cohort=cohort, email="new@hospital.example", by=cohort.facilitators.first())
+    url = reverse("sessions:invitation_accept", kwargs={"token": result.token})
     assert client.get(url).status_code == 200
     response = client.post(url, {"first_name": "Nia", "last_name": "Jones", "password": "a-calm-long-password"})
     enrolment = Enrolment.objects.get(participant__email="new@hospital.example")
-    assert response["Location"] == reverse("facilitation:enrolment_pack", kwargs={"pk": enrolment.pk})
+    assert response["Location"] == reverse("sessions:enrolment_pack", kwargs={"pk": enrolment.pk})
     client.logout()
     again = client.post(url, {"first_name": "Eve", "last_name": "", "password": "another-long-password"})
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
-    wrong = client.get(reverse("facilitation:invitation_accept", kwargs={"token": "not-a-token"}))
+    wrong = client.get(reverse("sessions:invitation_accept", kwargs={"token": "not-a-token"}))
     assert wrong.status_code == 410 and "not one we know" in wrong.content.decode()
 
 
@@ -436,8 +435,8 @@ def test_expired_invitation_link_creates_no_account(client):
     import time_machine
 
     cohort = cohort_with_sessions()
-    result = services.enrolment_invite(cohort=cohort, email="late@hospital.example", by=cohort.facilitators.first())
-    url = reverse("facilitation:invitation_accept", kwargs={"token": result.token})
+    result = enrolment_invite(cohort=cohort, email="late@hospital.example", by=cohort.facilitators.first())
+    url = reverse("sessions:invitation_accept", kwargs={"token": result.token})
     with time_machine.travel(datetime.timedelta(days=20)):
         response = client.post(url, {"first_name": "Late", "last_name": "", "password": "a-calm-long-password"})
     assert response.status_code == 410
@@ -452,11 +451,11 @@ def test_pack_acknowledge_then_facilitator_confirms_over_http(client):
     place = EnrolmentFactory(cohort=cohort)
     facilitator = cohort.facilitators.first()
     client.force_login(facilitator)
-    confirm = reverse("facilitation:enrolment_action", kwargs={"pk": place.pk, "action": "confirm"})
+    confirm = reverse("sessions:enrolment_action", kwargs={"pk": place.pk, "action": "confirm"})
     refused = client.post(confirm, follow=True)
     assert "has not acknowledged the information pack" in refused.content.decode()
     client.force_login(place.participant)
-    pack_url = reverse("facilitation:enrolment_pack", kwargs={"pk": place.pk})
+    pack_url = reverse("sessions:enrolment_pack", kwargs={"pk": place.pk})
     assert "Who the group is for" in client.get(pack_url).content.decode()
     client.post(pack_url)
     client.force_login(facilitator)
@@ -470,7 +469,7 @@ SEPTEMBER_FIRST = datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC)
 
 def toronto_monday_cohort(facilitator) -> Cohort:
     """A Monday 13:00 Toronto cohort from 14 September 2026: Thanksgiving (12 October) moves week 5."""
-    from sessions.services import cohort_create
+    from sessions.services.cohorts import cohort_create
     from tests.factories import programme_with_plans
 
     return cohort_create(
@@ -494,7 +493,7 @@ def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
         detail = client.get(cohort.get_absolute_url()).content.decode()
         assert "Thanksgiving" in detail and "Keep the planned date" in detail
         week5 = cohort.group_sessions.get(number=5)
-        url = reverse("facilitation:session_reschedule", kwargs={"pk": week5.pk})
+        url = reverse("sessions:session_reschedule", kwargs={"pk": week5.pk})
         assert 'value="2026-10-12"' in client.get(url + "?keep=planned").content.decode()
         response = client.post(url, {"local_date": "2026-10-12", "reason": "We meet on Thanksgiving"})
         assert response.status_code == 302
@@ -517,7 +516,7 @@ def test_keeping_a_moved_week_on_its_planned_date_brings_the_weeks_that_followed
         weeks = {s.number: s for s in cohort.group_sessions.filter(kind="weekly")}
         assert [weeks[n].local_date - weeks[n].planned_date for n in (5, 6, 12)] == [datetime.timedelta(weeks=1)] * 3
         client.force_login(facilitator)
-        url = reverse("facilitation:session_reschedule", kwargs={"pk": weeks[5].pk})
+        url = reverse("sessions:session_reschedule", kwargs={"pk": weeks[5].pk})
         response = client.post(url, {"local_date": "2026-10-12", "reason": "We meet on Thanksgiving"})
         assert response.status_code == 302
     after = {s.number: s for s in cohort.group_sessions.filter(kind="weekly")}

@@ -12,9 +12,25 @@ from django.db import connection
 
 from accounts.models import User
 from core.errors import DomainError
-from facilitation import services
-from facilitation.models import Enrolment, Invitation
 from reminders.models import Reminder
+from sessions.models import Enrolment, Invitation
+from sessions.selectors.places import cohort_pack_current
+from sessions.services.cohorts import cohort_update, enrolments_complete
+from sessions.services.enrolments import (
+    CohortFull,
+    enrolment_acknowledge,
+    enrolment_confirm,
+    enrolment_waitlist,
+    enrolment_withdraw,
+)
+from sessions.services.invitations import (
+    InvitationUnusable,
+    enrolment_invite,
+    invitation_accept,
+    invitation_check,
+    token_hash,
+)
+from sessions.services.session_reminders import session_reminders_schedule
 from tests.factories import EnrolmentFactory, FacilitatorFactory, ParticipantFactory, cohort_with_sessions, enrol
 
 pytestmark = [pytest.mark.cohorts]
@@ -22,9 +38,7 @@ pytestmark = [pytest.mark.cohorts]
 
 def acknowledged(cohort, participant=None):
     enrolment = EnrolmentFactory(cohort=cohort, participant=participant or ParticipantFactory())
-    return services.enrolment_acknowledge(
-        enrolment=enrolment, pack=services.current_pack(cohort), by=enrolment.participant
-    )
+    return enrolment_acknowledge(enrolment=enrolment, pack=cohort_pack_current(cohort=cohort), by=enrolment.participant)
 
 
 @pytest.mark.django_db
@@ -32,7 +46,7 @@ def test_invite_existing_account_creates_enrolment_and_pack_nudge(django_capture
     cohort = cohort_with_sessions()
     person = ParticipantFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.enrolment_invite(cohort=cohort, email=person.email.upper(), by=cohort.facilitators.first())
+        result = enrolment_invite(cohort=cohort, email=person.email.upper(), by=cohort.facilitators.first())
     assert result.enrolment.participant == person
     assert result.enrolment.status == Enrolment.Status.INVITED
     assert result.invitation is None
@@ -46,10 +60,8 @@ def test_invite_existing_account_creates_enrolment_and_pack_nudge(django_capture
 def test_invite_new_person_stores_only_the_token_hash(django_capture_on_commit_callbacks):
     cohort = cohort_with_sessions()
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.enrolment_invite(
-            cohort=cohort, email="new.nurse@hospital.example", by=cohort.facilitators.first()
-        )
-    assert result.token and result.invitation.token_hash == services.token_hash(result.token)
+        result = enrolment_invite(cohort=cohort, email="new.nurse@hospital.example", by=cohort.facilitators.first())
+    assert result.token and result.invitation.token_hash == token_hash(result.token)
     assert result.token not in result.invitation.token_hash
     assert result.token in mail.outbox[0].body
     assert not User.objects.filter(email="new.nurse@hospital.example").exists()
@@ -58,24 +70,24 @@ def test_invite_new_person_stores_only_the_token_hash(django_capture_on_commit_c
 @pytest.mark.django_db
 def test_invitation_is_single_use():
     cohort = cohort_with_sessions()
-    result = services.enrolment_invite(cohort=cohort, email="a@hospital.example", by=cohort.facilitators.first())
-    enrolment = services.invitation_accept(token=result.token, first_name="Ada", last_name="", password="x-long-pass-1")
+    result = enrolment_invite(cohort=cohort, email="a@hospital.example", by=cohort.facilitators.first())
+    enrolment = invitation_accept(token=result.token, first_name="Ada", last_name="", password="x-long-pass-1")
     assert enrolment.participant.email == "a@hospital.example"
     assert enrolment.participant.is_participant
-    with pytest.raises(services.InvitationUnusable, match="already been used"):
-        services.invitation_accept(token=result.token, first_name="Eve", last_name="", password="x-long-pass-2")
+    with pytest.raises(InvitationUnusable, match="already been used"):
+        invitation_accept(token=result.token, first_name="Eve", last_name="", password="x-long-pass-2")
     assert User.objects.filter(email="a@hospital.example").count() == 1
 
 
 @pytest.mark.django_db
 def test_expired_and_wrong_invitation_tokens_are_refused():
     cohort = cohort_with_sessions()
-    result = services.enrolment_invite(cohort=cohort, email="b@hospital.example", by=cohort.facilitators.first())
-    with pytest.raises(services.InvitationUnusable, match="not one we know"):
-        services.invitation_check(token=result.token + "x")
+    result = enrolment_invite(cohort=cohort, email="b@hospital.example", by=cohort.facilitators.first())
+    with pytest.raises(InvitationUnusable, match="not one we know"):
+        invitation_check(token=result.token + "x")
     later = time_machine.travel(datetime.timedelta(days=15))
-    with later, pytest.raises(services.InvitationUnusable, match="expired"):
-        services.invitation_accept(token=result.token, first_name="B", last_name="", password="x-long-pass-1")
+    with later, pytest.raises(InvitationUnusable, match="expired"):
+        invitation_accept(token=result.token, first_name="B", last_name="", password="x-long-pass-1")
     assert not User.objects.filter(email="b@hospital.example").exists()
     assert Invitation.objects.get().used_at is None
 
@@ -85,7 +97,7 @@ def test_confirm_is_refused_until_the_pack_is_acknowledged():
     cohort = cohort_with_sessions()
     enrolment = EnrolmentFactory(cohort=cohort)
     with pytest.raises(DomainError, match="has not acknowledged the information pack"):
-        services.enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
+        enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.INVITED and enrolment.place_number is None
 
@@ -95,13 +107,13 @@ def test_acknowledge_records_version_and_cancels_nudge_then_confirm_schedules_se
     cohort = cohort_with_sessions()
     facilitator = cohort.facilitators.first()
     person = ParticipantFactory()
-    invited = services.enrolment_invite(cohort=cohort, email=person.email, by=facilitator).enrolment
-    pack = services.current_pack(cohort)
-    services.enrolment_acknowledge(enrolment=invited, pack=pack, by=person)
+    invited = enrolment_invite(cohort=cohort, email=person.email, by=facilitator).enrolment
+    pack = cohort_pack_current(cohort=cohort)
+    enrolment_acknowledge(enrolment=invited, pack=pack, by=person)
     invited.refresh_from_db()
     assert invited.pack_acknowledged == pack and invited.status == Enrolment.Status.ACKNOWLEDGED
     assert Reminder.objects.get(kind="pack_not_acknowledged").status == Reminder.Status.CANCELLED
-    confirmed = services.enrolment_confirm(enrolment=invited, by=facilitator)
+    confirmed = enrolment_confirm(enrolment=invited, by=facilitator)
     assert confirmed.status == Enrolment.Status.ENROLLED and confirmed.place_number == 1
     assert confirmed.confirmed_by == facilitator
     tomorrow = Reminder.objects.filter(kind="session_tomorrow", recipient=person)
@@ -115,11 +127,11 @@ def test_full_cohort_refuses_then_waitlist_promotion_on_withdrawal():
     facilitator = cohort.facilitators.first()
     first, second = enrol(cohort), enrol(cohort)
     waiting_a, waiting_b = acknowledged(cohort), acknowledged(cohort)
-    with pytest.raises(services.CohortFull, match="full"):
-        services.enrolment_confirm(enrolment=waiting_a, by=facilitator)
-    services.enrolment_waitlist(enrolment=waiting_a, by=facilitator)
-    services.enrolment_waitlist(enrolment=waiting_b, by=facilitator)
-    services.enrolment_withdraw(enrolment=first, reason="Night shifts this term", by=first.participant)
+    with pytest.raises(CohortFull, match="full"):
+        enrolment_confirm(enrolment=waiting_a, by=facilitator)
+    enrolment_waitlist(enrolment=waiting_a, by=facilitator)
+    enrolment_waitlist(enrolment=waiting_b, by=facilitator)
+    enrolment_withdraw(enrolment=first, reason="Night shifts this term", by=first.participant)
     waiting_a.refresh_from_db()
     waiting_b.refresh_from_db()
     first.refresh_from_db()
@@ -137,7 +149,7 @@ def test_completion_completes_every_enrolled_place():
     cohort = cohort_with_sessions(status="running")
     places = [enrol(cohort) for _ in range(3)]
     waiting = acknowledged(cohort)
-    assert services.enrolments_complete(cohort=cohort, by=None) == 3
+    assert enrolments_complete(cohort=cohort, by=None) == 3
     assert set(Enrolment.objects.filter(pk__in=[p.pk for p in places]).values_list("status", flat=True)) == {
         "completed"
     }
@@ -161,7 +173,7 @@ def test_two_facilitators_confirming_the_last_place_at_once_give_one_place(requi
     def confirm(index: int) -> None:
         try:
             barrier.wait(timeout=10)
-            outcomes[index] = services.enrolment_confirm(enrolment=contenders[index], by=facilitators[index])
+            outcomes[index] = enrolment_confirm(enrolment=contenders[index], by=facilitators[index])
         except Exception as error:
             outcomes[index] = error
         finally:
@@ -173,7 +185,7 @@ def test_two_facilitators_confirming_the_last_place_at_once_give_one_place(requi
     for thread in threads:
         thread.join(timeout=30)
     winners = [o for o in outcomes if isinstance(o, Enrolment)]
-    losers = [o for o in outcomes if isinstance(o, services.CohortFull)]
+    losers = [o for o in outcomes if isinstance(o, CohortFull)]
     assert len(winners) == 1 and len(losers) == 1, outcomes
     assert "This cohort is full" in losers[0].message
     assert Enrolment.objects.filter(cohort=cohort, status="enrolled").count() == 3
@@ -199,7 +211,7 @@ def test_completion_task_completes_only_cohorts_whose_sessions_are_behind_them()
 
     from django.utils import timezone
 
-    from facilitation.tasks import cohorts_complete_ended
+    from sessions.tasks import cohorts_complete_ended
 
     ended = cohort_with_sessions(
         status="running", start_date=timezone.localdate() - dt.timedelta(weeks=13), holiday_region=""
@@ -218,16 +230,16 @@ def test_completion_task_completes_only_cohorts_whose_sessions_are_behind_them()
 
 @pytest.mark.django_db
 def test_cancelling_a_cohort_cancels_its_remaining_sessions_and_reminders():
-    from sessions.services import cohort_status_set
+    from sessions.services.cohorts import cohort_status_change
 
     cohort = cohort_with_sessions()
     place = enrol(cohort)
-    services.session_reminders_schedule(enrolment=place)
-    cohort_status_set(cohort=cohort, status="cancelled", by=cohort.facilitators.first())
+    session_reminders_schedule(enrolment=place)
+    cohort_status_change(cohort=cohort, status="cancelled", by=cohort.facilitators.first())
     assert set(cohort.group_sessions.values_list("status", "sequence")) == {("cancelled", 1)}
     assert not Reminder.objects.filter(status="pending", kind="session_tomorrow").exists()
     with pytest.raises(DomainError):
-        services.enrolments_complete(cohort=cohort, by=None)
+        enrolments_complete(cohort=cohort, by=None)
 
 
 @pytest.mark.django_db
@@ -236,12 +248,12 @@ def test_cohort_update_refuses_fewer_places_than_confirmed_and_promotes_the_wait
     facilitator = cohort.facilitators.first()
     enrol(cohort)
     enrol(cohort)
-    waiting = services.enrolment_waitlist(enrolment=acknowledged(cohort), by=facilitator)
+    waiting = enrolment_waitlist(enrolment=acknowledged(cohort), by=facilitator)
     values = {"name": cohort.name, "venue": cohort.venue, "video_link": "", "facilitators": [facilitator]}
     with pytest.raises(DomainError, match="2 places are already confirmed") as refused:
-        services.cohort_update(cohort=cohort, capacity=1, by=facilitator, **values)
+        cohort_update(cohort=cohort, capacity=1, by=facilitator, **values)
     assert refused.value.field == "capacity"
-    services.cohort_update(cohort=cohort, capacity=3, by=facilitator, **values)
+    cohort_update(cohort=cohort, capacity=3, by=facilitator, **values)
     waiting.refresh_from_db()
     assert waiting.status == "enrolled" and waiting.place_number == 3
 
@@ -250,7 +262,7 @@ def test_cohort_update_refuses_fewer_places_than_confirmed_and_promotes_the_wait
 def test_a_new_venue_raises_the_sequence_of_upcoming_sessions():
     cohort = cohort_with_sessions()
     facilitator = cohort.facilitators.first()
-    services.cohort_update(
+    cohort_update(
         cohort=cohort,
         name=cohort.name,
         venue="Room 4",
@@ -288,7 +300,7 @@ def test_confirmation_waiting_on_an_uncommitted_last_place_gets_cohort_full(requ
     def holder() -> None:
         try:
             with transaction.atomic():
-                services.enrolment_confirm(enrolment=holder_place, by=facilitator)
+                enrolment_confirm(enrolment=holder_place, by=facilitator)
                 taken.set()
                 wait_for(lambda: lock_waiters() >= 1, timeout=20, message="the contender to wait on the place")
         finally:
@@ -297,9 +309,9 @@ def test_confirmation_waiting_on_an_uncommitted_last_place_gets_cohort_full(requ
     def contender() -> None:
         try:
             taken.wait(timeout=20)
-            services.enrolment_confirm(enrolment=contender_place, by=facilitator)
+            enrolment_confirm(enrolment=contender_place, by=facilitator)
             outcome["result"] = "confirmed"
-        except services.CohortFull as error:
+        except CohortFull as error:
             outcome["result"] = error.message
         finally:
             connection.close()
@@ -323,9 +335,9 @@ def test_confirm_needs_the_current_pack_version():
     enrolment = acknowledged(cohort)
     newer = InformationPack.objects.create(programme=cohort.programme, version=2, published_at=timezone.now())
     with pytest.raises(DomainError, match="earlier version of the information pack"):
-        services.enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
-    services.enrolment_acknowledge(enrolment=enrolment, pack=newer, by=enrolment.participant)
-    confirmed = services.enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
+        enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
+    enrolment_acknowledge(enrolment=enrolment, pack=newer, by=enrolment.participant)
+    confirmed = enrolment_confirm(enrolment=enrolment, by=cohort.facilitators.first())
     assert confirmed.status == "enrolled" and confirmed.pack_acknowledged == newer
 
 
@@ -336,8 +348,8 @@ def test_full_message_reads_right_for_a_one_place_cohort():
     waiting = EnrolmentFactory(
         cohort=cohort, status="acknowledged", pack_acknowledged=cohort.programme.information_packs.first()
     )
-    with pytest.raises(services.CohortFull) as refused:
-        services.enrolment_confirm(enrolment=waiting, by=cohort.facilitators.first())
+    with pytest.raises(CohortFull) as refused:
+        enrolment_confirm(enrolment=waiting, by=cohort.facilitators.first())
     assert refused.value.message == (
         "This cohort is full: its one place is taken. Put this person on the waitlist instead."
     )

@@ -47,7 +47,7 @@ def test_lead_home_is_for_service_leads_only(client, role) -> None:
 
 
 def test_lead_home_counts_the_places_of_a_completed_cohort(client) -> None:
-    from facilitation.services import enrolments_complete
+    from sessions.services.cohorts import enrolments_complete
 
     cohort = cohort_with_sessions(status="running")
     places = [enrol(cohort) for _ in range(3)]

@@ -11,12 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from facilitation import services
-from facilitation.models import Enrolment
+from facilitation.services.protected_time import protected_time_comment
+from facilitation.services.protected_time_decisions import protected_time_approve, protected_time_decline
 from facilitation.tasks import protected_time_track, protected_time_weekly_digest
 from reminders.models import Reminder
 from reminders.registry import get_kind
-from sessions.models import Attendance, GroupSession
+from sessions.models import Attendance, Enrolment, GroupSession
 from tests.facilitation.factories_protected_time import small_cohort, submitted
 from tests.factories import ManagerFactory, ParticipantFactory, ServiceLeadFactory, enrol
 
@@ -73,8 +73,8 @@ def test_manager_pages_ics_and_emails_hold_nothing_clinical(client: Client) -> N
         request = submitted(cohort, participant)
         other = submitted(cohort, ParticipantFactory(line_manager=manager))
         first = request.lines.order_by("starts_at").first()
-        services.protected_time_approve(request=request, actor=manager, line_ids=[first.pk])
-        services.protected_time_comment(request=request, actor=manager, comment="Swap the Tuesday shift")
+        protected_time_approve(request=request, actor=manager, line_ids=[first.pk])
+        protected_time_comment(request=request, actor=manager, comment="Swap the Tuesday shift")
         client.force_login(manager)
         pending = client.get(reverse("facilitation:manager_home")).content.decode()
         assert participant.full_name in pending
@@ -84,8 +84,8 @@ def test_manager_pages_ics_and_emails_hold_nothing_clinical(client: Client) -> N
     with time_machine.travel(datetime.datetime(2027, 3, 8, 10, 0, tzinfo=datetime.UTC), tick=False):
         protected_time_track()  # reminder and escalation
         protected_time_weekly_digest()
-        services.protected_time_decline(request=request, actor=manager, reason="Rota gap")
-        services.protected_time_approve(request=other, actor=manager)
+        protected_time_decline(request=request, actor=manager, reason="Rota gap")
+        protected_time_approve(request=other, actor=manager)
     pages = {
         "pending list": reverse("facilitation:manager_home"),
         "request page": reverse("facilitation:protected_time_decide", kwargs={"pk": request.pk}),

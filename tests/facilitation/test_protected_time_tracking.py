@@ -14,8 +14,11 @@ import time_machine
 from django.db import close_old_connections, connection
 
 from core.errors import DomainError
-from facilitation import services
 from facilitation.models import ProtectedTimeEscalation, ProtectedTimeRequest
+from facilitation.services.delegations import protected_time_delegation_create
+from facilitation.services.protected_time_changes import protected_time_sessions_changed
+from facilitation.services.protected_time_decisions import protected_time_approve, protected_time_decline
+from facilitation.services.protected_time_tracking import protected_time_escalation_fire
 from facilitation.tasks import protected_time_track, protected_time_weekly_digest
 from reminders.models import Reminder
 from tests.facilitation.factories_protected_time import small_cohort, submitted
@@ -76,7 +79,7 @@ def test_bank_holidays_are_not_working_days() -> None:
 def test_decided_request_is_not_chased() -> None:
     with time_machine.travel(at(2027, 3, 1, 10, 0), tick=False):
         request = submitted(small_cohort(start_date=datetime.date(2027, 4, 6)))
-        services.protected_time_approve(request=request, actor=request.enrolment.participant.line_manager)
+        protected_time_approve(request=request, actor=request.enrolment.participant.line_manager)
     with time_machine.travel(at(2027, 3, 15, 10, 0), tick=False):
         assert protected_time_track() == 0
     assert not ProtectedTimeEscalation.objects.exists()
@@ -92,14 +95,14 @@ def test_ladder_starts_again_once_when_a_moved_session_goes_back_to_the_manager(
         request = submitted(small_cohort(start_date=datetime.date(2027, 4, 6)))
     with time_machine.travel(at(2027, 3, 3, 11, 0), tick=False):
         assert protected_time_track() == 1
-        services.protected_time_approve(request=request, actor=request.enrolment.participant.line_manager)
+        protected_time_approve(request=request, actor=request.enrolment.participant.line_manager)
     with time_machine.travel(at(2027, 3, 10, 9, 0), tick=False):  # a Wednesday
         session = request.lines.last().group_session
         old = session.starts_at
         GroupSession.objects.filter(pk=session.pk).update(
             starts_at=old + timedelta(days=1), ends_at=session.ends_at + timedelta(days=1)
         )
-        services.protected_time_sessions_changed(group_session=session, old_starts_at=old)
+        protected_time_sessions_changed(group_session=session, old_starts_at=old)
     with time_machine.travel(at(2027, 3, 12, 9, 1), tick=False):
         assert protected_time_track() == 1
         assert protected_time_track() == 0
@@ -112,7 +115,7 @@ def test_first_session_within_72_hours_without_approved_time_alerts_participant_
         cohort = small_cohort(start_date=datetime.date(2027, 3, 4))  # Thursday 13:00
         waiting = submitted(cohort)
         approved = submitted(cohort)
-        services.protected_time_approve(request=approved, actor=approved.enrolment.participant.line_manager)
+        protected_time_approve(request=approved, actor=approved.enrolment.participant.line_manager)
     with time_machine.travel(at(2027, 3, 1, 12, 59), tick=False):  # 72 h and a minute before
         assert protected_time_track() == 0
     with time_machine.travel(at(2027, 3, 1, 14, 0), tick=False):
@@ -134,7 +137,7 @@ def test_weekly_digest_once_per_manager_and_week(eager_celery) -> None:
         submitted(cohort, ParticipantFactory(line_manager=manager))
         submitted(cohort, ParticipantFactory(line_manager=manager))
         quiet = submitted(cohort)
-        services.protected_time_approve(request=quiet, actor=quiet.enrolment.participant.line_manager)
+        protected_time_approve(request=quiet, actor=quiet.enrolment.participant.line_manager)
         assert protected_time_weekly_digest.delay().get() == 1
         protected_time_weekly_digest.delay()
     digests = Reminder.objects.filter(kind="protected_time_manager_digest")
@@ -176,7 +179,7 @@ def test_two_beats_at_the_same_moment_fire_each_step_once(require_postgres) -> N
     now = at(2027, 3, 8, 10, 1)
 
     def fire(level: str):
-        return lambda: services.protected_time_escalation_fire(request_id=request.pk, level=level, now=now)
+        return lambda: protected_time_escalation_fire(request_id=request.pk, level=level, now=now)
 
     results = _race([fire("escalation"), fire("escalation"), fire("manager_reminder"), fire("manager_reminder")])
     assert sorted(results) == [False, False, True, True]
@@ -193,16 +196,14 @@ def test_manager_and_deputy_deciding_at_once_one_wins_the_other_is_told(require_
     request = submitted()
     manager = request.enrolment.participant.line_manager
     deputy = ManagerFactory()
-    services.protected_time_delegation_create(
+    protected_time_delegation_create(
         manager=manager, deputy=deputy, starts_on=timezone.localdate(), ends_on=timezone.localdate()
     )
     version = ProtectedTimeRequest.objects.get(pk=request.pk).version
     results = _race(
         [
-            lambda: services.protected_time_approve(request=request, actor=manager, expected_version=version),
-            lambda: services.protected_time_decline(
-                request=request, actor=deputy, reason="No cover", expected_version=version
-            ),
+            lambda: protected_time_approve(request=request, actor=manager, expected_version=version),
+            lambda: protected_time_decline(request=request, actor=deputy, reason="No cover", expected_version=version),
         ]
     )
     errors = [r for r in results if isinstance(r, Exception)]

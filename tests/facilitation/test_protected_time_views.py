@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from facilitation import services
 from facilitation.models import ProtectedTimeDelegation, ProtectedTimeEvent, ProtectedTimeRequest
-from facilitation.selectors import participant_protected_time
+from facilitation.selectors.protected_time import participant_protected_time
+from facilitation.services.delegations import protected_time_delegation_create
+from facilitation.services.protected_time_decisions import protected_time_approve, protected_time_decline
 from tests.facilitation.factories_protected_time import drafted, small_cohort, submitted
 from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory, UserFactory
 
@@ -108,7 +109,7 @@ def test_second_decider_on_a_stale_page_is_told(client: Client) -> None:
     request = submitted()
     manager = request.enrolment.participant.line_manager
     version = PT.objects.get(pk=request.pk).version
-    services.protected_time_approve(request=request, actor=manager)
+    protected_time_approve(request=request, actor=manager)
     client.force_login(manager)
     response = client.post(
         decide_url(request),
@@ -142,7 +143,7 @@ def test_deputy_who_is_not_a_manager_sees_and_decides(client: Client) -> None:
     assert client.get(reverse("facilitation:protected_time_inbox")).status_code == 403
     assert client.get(decide_url(request)).status_code == 404
     today = timezone.localdate()
-    services.protected_time_delegation_create(manager=manager, deputy=deputy, starts_on=today, ends_on=today)
+    protected_time_delegation_create(manager=manager, deputy=deputy, starts_on=today, ends_on=today)
     page = client.get(reverse("facilitation:protected_time_inbox")).content.decode()
     assert request.enrolment.participant.full_name in page
     version = PT.objects.get(pk=request.pk).version
@@ -172,14 +173,14 @@ def test_calendar_has_the_approved_times_only_with_neutral_words(client: Client)
     request = submitted()
     manager = request.enrolment.participant.line_manager
     first = request.lines.order_by("starts_at").first()
-    services.protected_time_approve(request=request, actor=manager, line_ids=[first.pk])
+    protected_time_approve(request=request, actor=manager, line_ids=[first.pk])
     client.force_login(manager)
     response = client.get(reverse("facilitation:protected_time_calendar"))
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     events = calendar.walk("VEVENT")
     assert len(events) == 1  # the approved session, while the rest still wait
-    services.protected_time_decline(request=request, actor=manager, reason="Rota")
+    protected_time_decline(request=request, actor=manager, reason="Rota")
     events = Calendar.from_ical(client.get(reverse("facilitation:protected_time_calendar")).content).walk("VEVENT")
     assert len(events) == 1
     event = events[0]
@@ -233,7 +234,7 @@ def test_participant_partial_context_uses_constant_queries(django_assert_num_que
 def test_facilitator_matrix_is_for_the_cohorts_facilitators_only(client: Client, django_assert_max_num_queries) -> None:
     cohort = small_cohort()
     approved = submitted(cohort)
-    services.protected_time_approve(request=approved, actor=approved.enrolment.participant.line_manager)
+    protected_time_approve(request=approved, actor=approved.enrolment.participant.line_manager)
     waiting = submitted(cohort)
     draft = drafted(cohort)
     url = reverse("facilitation:protected_time_matrix", kwargs={"pk": cohort.pk})

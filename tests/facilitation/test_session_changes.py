@@ -10,8 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.errors import DomainError
-from facilitation import services
+from facilitation.services.protected_time import protected_time_request_draft
 from reminders.models import Reminder
+from sessions.services.group_sessions import group_session_cancel, group_session_reschedule
+from sessions.services.session_reminders import session_reminders_schedule
 from tests.factories import cohort_with_sessions, enrol
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
@@ -21,7 +23,7 @@ def cohort_with_two_places():
     cohort = cohort_with_sessions()
     places = [enrol(cohort), enrol(cohort)]
     for place in places:
-        services.session_reminders_schedule(enrolment=place)
+        session_reminders_schedule(enrolment=place)
     return cohort, places
 
 
@@ -29,7 +31,7 @@ def test_reschedule_raises_sequence_moves_reminders_and_tells_participants():
     cohort, places = cohort_with_two_places()
     session = cohort.group_sessions.get(number=3)
     new_date = session.local_date + datetime.timedelta(days=1)
-    moved = services.group_session_reschedule(
+    moved = group_session_reschedule(
         group_session=session, local_date=new_date, reason="Room booked for training", by=cohort.facilitators.first()
     )
     assert moved.sequence == 1
@@ -49,10 +51,10 @@ def test_cancel_needs_a_reason_and_cancels_pending_reminders():
     cohort, _places = cohort_with_two_places()
     session = cohort.group_sessions.get(number=2)
     with pytest.raises(DomainError, match="Say why"):
-        services.group_session_cancel(group_session=session, reason="  ", by=cohort.facilitators.first())
+        group_session_cancel(group_session=session, reason="  ", by=cohort.facilitators.first())
     session.refresh_from_db()
     assert session.status == "scheduled" and session.sequence == 0
-    services.group_session_cancel(group_session=session, reason="Facilitator unwell", by=cohort.facilitators.first())
+    group_session_cancel(group_session=session, reason="Facilitator unwell", by=cohort.facilitators.first())
     session.refresh_from_db()
     assert session.status == "cancelled" and session.sequence == 1
     tomorrow = Reminder.objects.filter(kind="session_tomorrow", subject_id=str(session.pk))
@@ -65,7 +67,7 @@ def test_moving_onto_another_session_date_is_refused():
     session = cohort.group_sessions.get(number=3)
     other = cohort.group_sessions.get(number=4)
     with pytest.raises(DomainError, match="already meets"):
-        services.group_session_reschedule(
+        group_session_reschedule(
             group_session=session, local_date=other.local_date, reason="x", by=cohort.facilitators.first()
         )
     assert not Reminder.objects.filter(kind="session_changed").exists()
@@ -77,7 +79,7 @@ def test_moved_notice_gives_the_new_date_and_reason_without_calling_it_the_next_
     cohort, places = cohort_with_two_places()
     session = cohort.group_sessions.get(number=3)
     new_date = session.local_date + datetime.timedelta(days=1)
-    services.group_session_reschedule(
+    group_session_reschedule(
         group_session=session, local_date=new_date, reason="Room booked for training", by=cohort.facilitators.first()
     )
     row = Reminder.objects.get(kind="session_changed", subject_id=str(session.pk), recipient=places[0].participant)
@@ -95,9 +97,9 @@ def test_cancelling_the_cohort_over_http_tells_each_participant_once_and_withdra
 
     cohort, places = cohort_with_two_places()
     for place in places:
-        services.protected_time_request_draft(enrolment=place)
+        protected_time_request_draft(enrolment=place)
     client.force_login(cohort.facilitators.first())
-    url = reverse("facilitation:cohort_status", kwargs={"pk": cohort.pk})
+    url = reverse("sessions:cohort_status", kwargs={"pk": cohort.pk})
     asked = client.post(url, {"status": "cancelled"})
     assert asked.status_code == 200 and "cannot be undone" in asked.content.decode()
     cohort.refresh_from_db()

@@ -11,12 +11,18 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.errors import NotAllowed
-from facilitation import services
-from facilitation.models import Enrolment, ProtectedTimeLine, ProtectedTimeRequest
-from facilitation.selectors import feed_sessions
+from facilitation.models import ProtectedTimeLine, ProtectedTimeRequest
+from facilitation.services.protected_time import protected_time_submit
+from facilitation.services.protected_time_decisions import protected_time_approve
 from reminders.models import Reminder
-from sessions import services as session_services
-from sessions.models import GroupSession
+from sessions.models import Enrolment, GroupSession
+from sessions.selectors.calendar_feeds import calendar_feed_sessions
+from sessions.selectors.places import cohort_pack_current
+from sessions.services.attendance import apologies_send
+from sessions.services.checkins import checkin_book, checkin_record
+from sessions.services.cohorts import cohort_create
+from sessions.services.enrolments import enrolment_acknowledge, enrolment_confirm, enrolment_withdraw
+from sessions.services.group_sessions import group_session_cancel, group_session_hold, group_session_reschedule
 from tests.factories import EnrolmentFactory, FacilitatorFactory, ParticipantFactory, programme_with_plans
 from tests.sessions.factories_checkins import weekly_window
 
@@ -31,7 +37,7 @@ PT = ProtectedTimeRequest
 def new_cohort(*, weeks: int = 4, boosters: int = 2, **programme):
     """A cohort made the way a facilitator makes one: weekly sessions and the boosters as a plan."""
     facilitator = FacilitatorFactory()
-    cohort = session_services.cohort_create(
+    cohort = cohort_create(
         programme=programme_with_plans(weeks=weeks, boosters=boosters, **programme),
         name="Autumn group",
         facilitators=[facilitator],
@@ -48,14 +54,14 @@ def new_cohort(*, weeks: int = 4, boosters: int = 2, **programme):
 
 def confirmed(cohort, facilitator, participant=None) -> Enrolment:
     enrolment = EnrolmentFactory(cohort=cohort, participant=participant or ParticipantFactory())
-    services.enrolment_acknowledge(enrolment=enrolment, pack=services.current_pack(cohort), by=enrolment.participant)
-    return services.enrolment_confirm(enrolment=enrolment, by=facilitator)
+    enrolment_acknowledge(enrolment=enrolment, pack=cohort_pack_current(cohort=cohort), by=enrolment.participant)
+    return enrolment_confirm(enrolment=enrolment, by=facilitator)
 
 
 def approved(enrolment: Enrolment) -> PT:
     request = PT.objects.get(enrolment=enrolment)
-    services.protected_time_submit(request=request, actor=enrolment.participant)
-    return services.protected_time_approve(request=request, actor=enrolment.participant.line_manager)
+    protected_time_submit(request=request, actor=enrolment.participant)
+    return protected_time_approve(request=request, actor=enrolment.participant.line_manager)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -96,10 +102,10 @@ def test_withdrawing_withdraws_the_request_and_cancels_only_their_booster_remind
     booster_reminders = Reminder.objects.filter(kind="booster_next_week")
     assert booster_reminders.filter(recipient=leaving.participant, status="pending").count() == 2
 
-    assert sum(s.kind == "booster" for s in feed_sessions(leaving.participant)) == 2
-    services.enrolment_withdraw(enrolment=leaving, reason="Moving to nights", by=leaving.participant)
-    assert not feed_sessions(leaving.participant)
-    assert sum(s.kind == "booster" for s in feed_sessions(staying.participant)) == 2
+    assert sum(s.kind == "booster" for s in calendar_feed_sessions(user=leaving.participant)) == 2
+    enrolment_withdraw(enrolment=leaving, reason="Moving to nights", by=leaving.participant)
+    assert not calendar_feed_sessions(user=leaving.participant)
+    assert sum(s.kind == "booster" for s in calendar_feed_sessions(user=staying.participant)) == 2
 
     request = PT.objects.get(enrolment=leaving)
     assert request.status == PT.Status.WITHDRAWN
@@ -121,7 +127,7 @@ def test_rescheduling_after_approval_sends_only_that_session_back_with_old_and_n
     week2 = cohort.group_sessions.get(kind="weekly", number=2)
     old_start = week2.starts_at
 
-    services.group_session_reschedule(
+    group_session_reschedule(
         group_session=week2, local_date=week2.local_date + timedelta(days=1), reason="Room booked", by=facilitator
     )
 
@@ -143,7 +149,7 @@ def test_cancelling_an_approved_session_drops_its_line_and_keeps_the_request_app
     enrolment = confirmed(cohort, facilitator)
     request = approved(enrolment)
     week3 = cohort.group_sessions.get(kind="weekly", number=3)
-    services.group_session_cancel(group_session=week3, reason="Facilitator unwell", by=facilitator)
+    group_session_cancel(group_session=week3, reason="Facilitator unwell", by=facilitator)
     request.refresh_from_db()
     assert request.status == PT.Status.APPROVED
     assert not request.lines.filter(group_session=week3).exists()
@@ -157,14 +163,14 @@ def test_holding_the_last_weekly_session_settles_the_boosters_and_asks_for_their
         enrolment = confirmed(cohort, facilitator)
         request = approved(enrolment)
         last = cohort.group_sessions.get(kind="weekly", number=4)
-        services.group_session_reschedule(
+        group_session_reschedule(
             group_session=last, local_date=last.local_date + timedelta(days=7), reason="Training day", by=facilitator
         )
-        services.protected_time_approve(request=request, actor=enrolment.participant.line_manager)
+        protected_time_approve(request=request, actor=enrolment.participant.line_manager)
     boosters_before = dict(cohort.group_sessions.filter(kind="booster").values_list("number", "starts_at"))
     last.refresh_from_db()
     with time_machine.travel(last.ends_at + timedelta(minutes=5), tick=False):
-        services.group_session_hold(group_session=last, by=facilitator)
+        group_session_hold(group_session=last, by=facilitator)
     boosters = {s.number: s for s in cohort.group_sessions.filter(kind="booster")}
     assert boosters[1].local_date == last.local_date + timedelta(weeks=4)
     assert boosters[1].starts_at != boosters_before[1]
@@ -186,10 +192,10 @@ def test_boosters_scheduled_only_after_the_last_session_get_lines_on_every_live_
         enrolment = confirmed(cohort, facilitator)
         request = approved(enrolment)
         gone = confirmed(cohort, facilitator)
-        services.enrolment_withdraw(enrolment=gone, reason="", by=facilitator)
+        enrolment_withdraw(enrolment=gone, reason="", by=facilitator)
     last = cohort.group_sessions.get(kind="weekly", number=4)
     with time_machine.travel(last.ends_at + timedelta(minutes=5), tick=False):
-        services.group_session_hold(group_session=last, by=facilitator)
+        group_session_hold(group_session=last, by=facilitator)
     request.refresh_from_db()
     assert request.status == PT.Status.SUBMITTED
     assert list(request.lines.filter(decision="pending").values_list("group_session__kind", flat=True)) == [
@@ -205,10 +211,10 @@ def test_holding_the_last_session_when_a_later_one_was_cancelled_still_settles_t
         GroupSession.objects.filter(cohort=cohort, kind="booster").delete()
         enrolment = confirmed(cohort, facilitator)
         week4 = cohort.group_sessions.get(kind="weekly", number=4)
-        services.group_session_cancel(group_session=week4, reason="Closure", by=facilitator)
+        group_session_cancel(group_session=week4, reason="Closure", by=facilitator)
     week3 = cohort.group_sessions.get(kind="weekly", number=3)
     with time_machine.travel(week3.ends_at + timedelta(minutes=5), tick=False):
-        services.group_session_hold(group_session=week3, by=facilitator)
+        group_session_hold(group_session=week3, by=facilitator)
     boosters = cohort.group_sessions.filter(kind="booster")
     assert boosters.count() == 2
     assert PT.objects.get(enrolment=enrolment).lines.filter(group_session__kind="booster").count() == 2
@@ -222,17 +228,15 @@ def test_a_required_pre_group_checkin_blocks_confirmation_until_one_is_held(clie
         cohort, facilitator = new_cohort(pre_group_checkin_required=True)
         weekly_window(facilitator, weekday=2, start="09:00", end="10:00", minutes=30)  # Wednesdays
         enrolment = EnrolmentFactory(cohort=cohort, participant=ParticipantFactory())
-        services.enrolment_acknowledge(
-            enrolment=enrolment, pack=services.current_pack(cohort), by=enrolment.participant
-        )
+        enrolment_acknowledge(enrolment=enrolment, pack=cohort_pack_current(cohort=cohort), by=enrolment.participant)
         with pytest.raises(NotAllowed, match="pre-group check-in"):
-            services.enrolment_confirm(enrolment=enrolment, by=facilitator)
+            enrolment_confirm(enrolment=enrolment, by=facilitator)
         enrolment.refresh_from_db()
         assert enrolment.status == Enrolment.Status.ACKNOWLEDGED
         assert not PT.objects.filter(enrolment=enrolment).exists()
         # The participant, not yet confirmed, books the pre-group check-in themselves.
         slot = datetime.datetime(2026, 9, 2, 8, 0, tzinfo=UTC)  # Wednesday 09:00 London
-        checkin = session_services.checkin_book(
+        checkin = checkin_book(
             actor=enrolment.participant,
             participant=enrolment.participant,
             facilitator=facilitator,
@@ -241,10 +245,10 @@ def test_a_required_pre_group_checkin_blocks_confirmation_until_one_is_held(clie
             starts_at=slot,
         )
     with time_machine.travel(slot + timedelta(minutes=40), tick=False):
-        session_services.checkin_record(
+        checkin_record(
             actor=facilitator, checkin=checkin, status="held", notes="", follow_up_actions="", shared_summary=""
         )
-        services.enrolment_confirm(enrolment=enrolment, by=facilitator)
+        enrolment_confirm(enrolment=enrolment, by=facilitator)
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ENROLLED
     assert PT.objects.get(enrolment=enrolment).lines.count() == 6
@@ -256,7 +260,7 @@ def test_pages_say_a_pre_group_checkin_is_needed_and_confirming_over_http_explai
         weekly_window(facilitator, weekday=2, start="09:00", end="10:00", minutes=30)
         enrolment = EnrolmentFactory(cohort=cohort, participant=ParticipantFactory())
         participant = enrolment.participant
-        services.enrolment_acknowledge(enrolment=enrolment, pack=services.current_pack(cohort), by=participant)
+        enrolment_acknowledge(enrolment=enrolment, pack=cohort_pack_current(cohort=cohort), by=participant)
 
         client.force_login(participant)
         home = client.get(reverse("facilitation:participant_home")).content.decode()
@@ -268,13 +272,13 @@ def test_pages_say_a_pre_group_checkin_is_needed_and_confirming_over_http_explai
         page = client.get(cohort.get_absolute_url()).content.decode()
         assert "needs a pre-group check-in before the place can be confirmed" in page
         assert reverse("sessions:checkin_book_for", args=[participant.pk]) + "?kind=pre_group" in page
-        response = client.post(reverse("facilitation:enrolment_action", args=[enrolment.pk, "confirm"]), follow=True)
+        response = client.post(reverse("sessions:enrolment_action", args=[enrolment.pk, "confirm"]), follow=True)
         assert "asks for a pre-group check-in" in response.content.decode()
         enrolment.refresh_from_db()
         assert enrolment.status == Enrolment.Status.ACKNOWLEDGED
 
         slot = datetime.datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
-        checkin = session_services.checkin_book(
+        checkin = checkin_book(
             actor=facilitator,
             participant=participant,
             facilitator=facilitator,
@@ -283,12 +287,12 @@ def test_pages_say_a_pre_group_checkin_is_needed_and_confirming_over_http_explai
             starts_at=slot,
         )
     with time_machine.travel(slot + timedelta(minutes=40), tick=False):
-        session_services.checkin_record(
+        checkin_record(
             actor=facilitator, checkin=checkin, status="held", notes="", follow_up_actions="", shared_summary=""
         )
         page = client.get(cohort.get_absolute_url()).content.decode()
         assert "needs a pre-group check-in" not in page
-        client.post(reverse("facilitation:enrolment_action", args=[enrolment.pk, "confirm"]))
+        client.post(reverse("sessions:enrolment_action", args=[enrolment.pk, "confirm"]))
         enrolment.refresh_from_db()
         assert enrolment.status == Enrolment.Status.ENROLLED
         client.force_login(participant)
@@ -313,14 +317,14 @@ def test_the_facilitator_reaches_the_protected_time_matrix_from_home_and_the_coh
 def test_cancelling_the_cohort_withdraws_its_requests_so_managers_have_nothing_left_to_decide(client):
     cohort, facilitator = new_cohort()
     sent = confirmed(cohort, facilitator)
-    services.protected_time_submit(request=PT.objects.get(enrolment=sent), actor=sent.participant)
+    protected_time_submit(request=PT.objects.get(enrolment=sent), actor=sent.participant)
     covered = confirmed(cohort, facilitator)
     approved(covered)
     client.force_login(sent.participant.line_manager)
     inbox = reverse("facilitation:protected_time_inbox")
     assert sent.participant.full_name in client.get(inbox).content.decode()
     client.force_login(facilitator)
-    client.post(reverse("facilitation:cohort_status", args=[cohort.pk]), {"status": "cancelled", "confirm": "1"})
+    client.post(reverse("sessions:cohort_status", args=[cohort.pk]), {"status": "cancelled", "confirm": "1"})
     cohort.refresh_from_db()
     assert cohort.status == "cancelled"
     assert set(PT.objects.filter(enrolment__cohort=cohort).values_list("status", flat=True)) == {"withdrawn"}
@@ -336,7 +340,7 @@ def test_a_booster_the_facilitator_moved_stays_put_when_the_last_weekly_session_
         cohort, facilitator = new_cohort()
         enrolment = confirmed(cohort, facilitator)
         booster = cohort.group_sessions.get(kind="booster", number=1)
-        services.group_session_reschedule(
+        group_session_reschedule(
             group_session=booster,
             local_date=booster.local_date + timedelta(days=1),
             reason="The room is taken that Monday",
@@ -347,7 +351,7 @@ def test_a_booster_the_facilitator_moved_stays_put_when_the_last_weekly_session_
     moved_to = booster.starts_at
     last = cohort.group_sessions.get(kind="weekly", number=4)
     with time_machine.travel(last.ends_at + timedelta(minutes=5), tick=False):
-        services.group_session_hold(group_session=last, by=facilitator)
+        group_session_hold(group_session=last, by=facilitator)
     booster.refresh_from_db()
     assert booster.starts_at == moved_to
     assert booster.moved_reason == "The room is taken that Monday"
@@ -362,14 +366,14 @@ def test_the_admin_shows_a_service_lead_no_withdrawal_reason_or_attendance_note(
 
     cohort, facilitator = new_cohort()
     leaving = confirmed(cohort, facilitator)
-    services.enrolment_withdraw(enrolment=leaving, reason="PLANTED-REASON-7Q", by=facilitator)
+    enrolment_withdraw(enrolment=leaving, reason="PLANTED-REASON-7Q", by=facilitator)
     staying = confirmed(cohort, facilitator)
     week1 = cohort.group_sessions.get(kind="weekly", number=1)
-    services.apologies_send(group_session=week1, participant=staying.participant, note="PLANTED-NOTE-7Q")
+    apologies_send(group_session=week1, participant=staying.participant, note="PLANTED-NOTE-7Q")
     attendance = Attendance.objects.get(group_session=week1)
     client.force_login(ServiceLeadFactory(is_staff=True, is_superuser=True))
     pages = [
-        reverse("admin:facilitation_enrolment_change", args=[leaving.pk]),
+        reverse("admin:group_sessions_enrolment_change", args=[leaving.pk]),
         reverse("admin:group_sessions_attendance_change", args=[attendance.pk]),
     ]
     for url in pages:
@@ -386,7 +390,7 @@ def test_a_move_over_http_after_approval_shows_the_manager_old_and_new_time_for_
     week2 = cohort.group_sessions.get(kind="weekly", number=2)
     client.force_login(facilitator)
     response = client.post(
-        reverse("facilitation:session_reschedule", args=[week2.pk]),
+        reverse("sessions:session_reschedule", args=[week2.pk]),
         {"local_date": (week2.local_date + timedelta(days=1)).isoformat(), "start_time": "", "reason": "Room booked"},
     )
     assert response.status_code == 302

@@ -124,7 +124,7 @@ def test_participant_reads_the_pack_with_the_previews_styles_and_one_heading(cli
 
     place = EnrolmentFactory(cohort=cohort_with_sessions())
     client.force_login(place.participant)
-    page = client.get(reverse("facilitation:enrolment_pack", kwargs={"pk": place.pk})).content.decode()
+    page = client.get(reverse("sessions:enrolment_pack", kwargs={"pk": place.pk})).content.decode()
     assert "css/programmes.css" in page
     assert page.count("<h1") == 1
     assert 'id="pack-title-' in page
@@ -146,7 +146,7 @@ def test_running_a_session_shows_the_plans_preparation_at_any_intensity(client) 
     )
     client.force_login(cohort.facilitators.first())
     first, second = (cohort.group_sessions.get(kind="weekly", number=n) for n in (1, 2))
-    page = client.get(reverse("facilitation:session_run", kwargs={"pk": first.pk})).content.decode()
+    page = client.get(reverse("sessions:session_run", kwargs={"pk": first.pk})).content.decode()
     assert "<li>Have check-in slots open this fortnight.</li>" in page
-    page = client.get(reverse("facilitation:session_run", kwargs={"pk": second.pk})).content.decode()
+    page = client.get(reverse("sessions:session_run", kwargs={"pk": second.pk})).content.decode()
     assert "<li>Both facilitators present.</li>" in page

@@ -10,8 +10,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from facilitation import services
-from sessions.services import calendar_feed_ensure, calendar_feed_rotate, cohort_create
+from sessions.services.calendar_feeds import calendar_feed_ensure, calendar_feed_rotate
+from sessions.services.cohorts import cohort_create
+from sessions.services.enrolments import enrolment_withdraw
+from sessions.services.group_sessions import group_session_cancel, group_session_reschedule
+from sessions.services.session_reminders import session_reminders_schedule
 from tests.factories import FacilitatorFactory, ParticipantFactory, cohort_with_sessions, enrol, programme_with_plans
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
@@ -46,7 +49,7 @@ def test_feed_of_a_london_cohort_keeps_1300_local_across_end_of_bst_with_every_r
     )
     place = enrol(cohort)
     cancelled = cohort.group_sessions.get(number=4)
-    services.group_session_cancel(group_session=cancelled, reason="Room closed", by=facilitator)
+    group_session_cancel(group_session=cancelled, reason="Room closed", by=facilitator)
 
     calendar = parse(client.get(feed_url(place.participant)))
     events = calendar.walk("VEVENT")
@@ -81,7 +84,7 @@ def test_uid_is_stable_and_sequence_rises_when_a_session_moves(client):
     url = feed_url(place.participant)
     first = {str(e["UID"]): int(e["SEQUENCE"]) for e in parse(client.get(url)).walk("VEVENT")}
     session = cohort.group_sessions.get(number=2)
-    services.group_session_reschedule(
+    group_session_reschedule(
         group_session=session,
         local_date=session.local_date + datetime.timedelta(days=1),
         reason="Room",
@@ -102,7 +105,7 @@ def test_feed_answers_304_to_a_conditional_get_until_something_changes(client):
     assert response["Last-Modified"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
-    services.group_session_cancel(
+    group_session_cancel(
         group_session=cohort.group_sessions.get(number=5), reason="Closed", by=cohort.facilitators.first()
     )
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
@@ -126,7 +129,7 @@ def test_feed_is_modified_after_a_withdrawal_for_a_calendar_that_only_sends_if_m
         first = client.get(url)
         assert len(parse(first).walk("VEVENT")) == 24
     with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
-        services.enrolment_withdraw(enrolment=place, reason="", by=place.participant)
+        enrolment_withdraw(enrolment=place, reason="", by=place.participant)
         after = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert after.status_code == 200
     assert len(parse(after).walk("VEVENT")) == 12
@@ -159,14 +162,14 @@ def test_rotating_the_token_revokes_the_old_address(client):
     calendar_feed_rotate(user=person)
     assert client.get(old).status_code == 404
     assert client.get(feed_url(person)).status_code == 200
-    assert client.get(reverse("facilitation:calendar_feed", kwargs={"token": "guess"})).status_code == 404
+    assert client.get(reverse("sessions:calendar_feed", kwargs={"token": "guess"})).status_code == 404
 
 
 def test_single_session_ics_for_members_only(client):
     cohort = cohort_with_sessions()
     place = enrol(cohort)
     session = cohort.group_sessions.get(number=1)
-    url = reverse("facilitation:session_ics", kwargs={"pk": session.pk})
+    url = reverse("sessions:session_ics", kwargs={"pk": session.pk})
     client.force_login(place.participant)
     events = parse(client.get(url)).walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [f"{session.uid}@steady"]
@@ -183,7 +186,7 @@ def test_session_reminder_context_has_the_ics_link_and_attachment():
 
     cohort = cohort_with_sessions()
     place = enrol(cohort)
-    services.session_reminders_schedule(enrolment=place)
+    session_reminders_schedule(enrolment=place)
     from reminders.models import Reminder
 
     reminder = Reminder.objects.filter(kind="session_tomorrow").select_related("recipient").first()

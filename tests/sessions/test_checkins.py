@@ -14,20 +14,26 @@ from django.utils import timezone
 
 from core.errors import DomainError, NotAllowed
 from core.models import AccessLog
-from facilitation.models import Enrolment
-from facilitation.selectors import (
-    facilitator_checkins_panel,
-    participant_booster_sessions,
-    participant_checkins_panel,
-    pre_group_checkin_done,
-)
+from facilitation.selectors.homes import facilitator_checkins_panel, participant_checkins_panel
 from reminders.models import Reminder
 from reminders.rendering import reminder_email
 from reminders.services import reminders_claim_due, reminders_send_batch
-from sessions import services
-from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, GroupSession, HelpRequest
+from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, Enrolment, GroupSession, HelpRequest
 from sessions.scheduling import utc_to_local
-from sessions.selectors import free_slots
+from sessions.selectors.checkins import free_slots, pre_group_checkin_done
+from sessions.selectors.places import participant_booster_sessions
+from sessions.services.boosters import booster_reminders_schedule, boosters_schedule
+from sessions.services.checkins import (
+    SlotTaken,
+    availability_slot_add,
+    availability_window_add,
+    blocked_date_add,
+    checkin_book,
+    checkin_cancel,
+    checkin_rebook,
+    checkin_record,
+)
+from sessions.services.help_requests import help_request_create
 from tests.factories import (
     FacilitatorFactory,
     ManagerFactory,
@@ -97,8 +103,8 @@ def test_free_slots_keep_local_time_across_the_spring_clock_change_in_toronto():
 @time_machine.travel(utc(2026, 6, 1, 8), tick=False)
 def test_blocked_dates_bookings_and_the_past_remove_slots_and_one_offs_add_them(facilitator):
     weekly_window(facilitator, weekday=MONDAY, start="09:00", end="10:00", minutes=30)
-    services.blocked_date_add(facilitator=facilitator, day=datetime.date(2026, 6, 8))
-    services.availability_slot_add(
+    blocked_date_add(facilitator=facilitator, day=datetime.date(2026, 6, 8))
+    availability_slot_add(
         facilitator=facilitator, local_date=datetime.date(2026, 6, 10), start_time=datetime.time(17, 0), minutes=20
     )
     slots = free_slots(
@@ -111,7 +117,7 @@ def test_blocked_dates_bookings_and_the_past_remove_slots_and_one_offs_add_them(
 
 def test_window_and_slot_lengths_outside_20_to_60_minutes_are_refused(facilitator):
     with pytest.raises(DomainError, match="between 20 and 60"):
-        services.availability_window_add(
+        availability_window_add(
             facilitator=facilitator,
             weekday=MONDAY,
             start_time=datetime.time(9),
@@ -120,7 +126,7 @@ def test_window_and_slot_lengths_outside_20_to_60_minutes_are_refused(facilitato
             valid_from=datetime.date(2026, 1, 1),
         )
     with pytest.raises(DomainError):
-        services.availability_slot_add(
+        availability_slot_add(
             facilitator=facilitator, local_date=datetime.date(2030, 1, 1), start_time=datetime.time(9), minutes=15
         )
     assert not facilitator.availability_windows.exists()
@@ -142,7 +148,7 @@ def booked_world(db):
 
 
 def book(cohort, facilitator, participant, starts_at=SLOT, *, actor=None, kind="mid_programme"):
-    return services.checkin_book(
+    return checkin_book(
         actor=actor or participant,
         participant=participant,
         facilitator=facilitator,
@@ -171,7 +177,7 @@ def test_participant_books_a_free_slot_and_gets_a_reminder_the_day_before(booked
 def test_a_slot_just_taken_is_refused_with_the_nearest_free_times(booked_world):
     cohort, facilitator, (amara, ben, _chloe) = booked_world
     book(cohort, facilitator, amara)
-    with pytest.raises(services.SlotTaken) as refused:
+    with pytest.raises(SlotTaken) as refused:
         book(cohort, facilitator, ben)
     assert "just been booked" in refused.value.message
     assert refused.value.nearest[0].starts_at == SLOT + timedelta(minutes=30)
@@ -235,12 +241,12 @@ def test_cancel_inside_the_notice_period_is_recorded_as_late_and_the_slot_can_be
     settings.STEADY_CHECKIN_NOTICE_HOURS = 24
     checkin = book(cohort, facilitator, amara)
     with time_machine.travel(SLOT - timedelta(hours=30), tick=False):
-        early = services.checkin_cancel(actor=amara, checkin=checkin)
+        early = checkin_cancel(actor=amara, checkin=checkin)
     assert (early.status, early.late_cancellation) == ("cancelled", False)
     assert Reminder.objects.get(kind="checkin_tomorrow").status == "cancelled"
     again = book(cohort, facilitator, ben)
     with time_machine.travel(SLOT - timedelta(hours=2), tick=False):
-        late = services.checkin_cancel(actor=facilitator, checkin=again)
+        late = checkin_cancel(actor=facilitator, checkin=again)
     assert (late.late_cancellation, late.cancelled_by) == (True, facilitator)
 
 
@@ -249,13 +255,11 @@ def test_rebook_moves_the_check_in_and_a_refused_new_time_keeps_the_old_one(book
     cohort, facilitator, (amara, ben, _chloe) = booked_world
     checkin = book(cohort, facilitator, amara)
     book(cohort, facilitator, ben, SLOT + timedelta(minutes=60))
-    with pytest.raises(services.SlotTaken):
-        services.checkin_rebook(
-            actor=amara, checkin=checkin, facilitator=facilitator, starts_at=SLOT + timedelta(minutes=60)
-        )
+    with pytest.raises(SlotTaken):
+        checkin_rebook(actor=amara, checkin=checkin, facilitator=facilitator, starts_at=SLOT + timedelta(minutes=60))
     checkin.refresh_from_db()
     assert checkin.status == "booked"
-    moved = services.checkin_rebook(
+    moved = checkin_rebook(
         actor=amara, checkin=checkin, facilitator=facilitator, starts_at=SLOT + timedelta(minutes=30)
     )
     checkin.refresh_from_db()
@@ -267,12 +271,12 @@ def test_pre_group_checkin_done_only_once_one_is_held(booked_world):
     cohort, facilitator, (amara, *_rest) = booked_world
     enrolment = Enrolment.objects.get(participant=amara)
     checkin = book(cohort, facilitator, amara, kind="pre_group")
-    assert pre_group_checkin_done(enrolment) is False
+    assert pre_group_checkin_done(enrolment=enrolment) is False
     with time_machine.travel(SLOT + timedelta(minutes=35), tick=False):
-        services.checkin_record(
+        checkin_record(
             actor=facilitator, checkin=checkin, status="held", notes="", follow_up_actions="", shared_summary=""
         )
-    assert pre_group_checkin_done(enrolment) is True
+    assert pre_group_checkin_done(enrolment=enrolment) is True
 
 
 # --- Records and their privacy -------------------------------------------------
@@ -284,7 +288,7 @@ def recorded(booked_world):
     with time_machine.travel(NOW, tick=False):
         checkin = book(cohort, facilitator, amara)
     with time_machine.travel(SLOT + timedelta(hours=1), tick=False):
-        services.checkin_record(
+        checkin_record(
             actor=facilitator,
             checkin=checkin,
             status="held",
@@ -365,8 +369,8 @@ def test_help_request_writes_an_urgent_reminder_due_now_for_each_facilitator_and
     co = FacilitatorFactory()
     cohort.facilitators.add(co)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        request = services.help_request_create(participant=amara, cohort=cohort, message="Week 5 stayed with me.")
-        services.help_request_create(participant=amara, cohort=cohort)
+        request = help_request_create(participant=amara, cohort=cohort, message="Week 5 stayed with me.")
+        help_request_create(participant=amara, cohort=cohort)
     assert len(callbacks) >= 1  # the dispatcher is woken once the request commits
     rows = Reminder.objects.filter(kind="help_requested")
     assert sorted(r.recipient_id for r in rows) == sorted([facilitator.pk, co.pk])
@@ -387,29 +391,29 @@ def test_help_request_stays_on_the_facilitators_home_panel_until_handled(booked_
     cohort, facilitator, (amara, ben, _chloe) = booked_world
     client.force_login(amara)
     client.post(reverse("sessions:help_request_create"), {"cohort": cohort.pk, "message": ""})
-    assert [r.participant for r in facilitator_checkins_panel(facilitator)["open_help_requests"]] == [amara]
+    assert [r.participant for r in facilitator_checkins_panel(user=facilitator)["open_help_requests"]] == [amara]
     assert not AccessLog.objects.exists()  # no message, nothing clinical was read
-    assert participant_checkins_panel(amara)["open_help_requests"]
+    assert participant_checkins_panel(user=amara)["open_help_requests"]
     client.force_login(ben)
     assert client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk])).status_code == 403
     client.force_login(FacilitatorFactory())
     assert client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk])).status_code == 404
     client.force_login(facilitator)
     client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk]))
-    assert facilitator_checkins_panel(facilitator)["open_help_requests"] == []
+    assert facilitator_checkins_panel(user=facilitator)["open_help_requests"] == []
 
 
 def test_talk_is_offered_after_a_held_high_intensity_session(booked_world):
     cohort, _facilitator, (amara, *_rest) = booked_world
-    assert participant_checkins_panel(amara)["talk_offered"] is False
+    assert participant_checkins_panel(user=amara)["talk_offered"] is False
     session = cohort.group_sessions.get(number=1)
     session.session_plan.intensity = "high"
     session.session_plan.save()
     GroupSession.objects.filter(pk=session.pk).update(status="held", held_at=session.starts_at)
     with time_machine.travel(session.ends_at + timedelta(days=1), tick=False):
-        assert participant_checkins_panel(amara)["talk_offered"] is True
+        assert participant_checkins_panel(user=amara)["talk_offered"] is True
     with time_machine.travel(session.ends_at + timedelta(days=9), tick=False):
-        assert participant_checkins_panel(amara)["talk_offered"] is False
+        assert participant_checkins_panel(user=amara)["talk_offered"] is False
 
 
 # --- Boosters ------------------------------------------------------------------
@@ -419,7 +423,7 @@ def test_boosters_fall_at_the_offsets_at_the_usual_local_time_across_the_clock_c
     with time_machine.travel(utc(2026, 6, 1, 9), tick=False):
         cohort, _facilitator, _people = cohort_with_people(start_date=datetime.date(2026, 7, 6), participants=0)
         last = cohort.group_sessions.filter(kind="weekly").order_by("-local_date").first()
-        boosters = services.boosters_schedule(cohort=cohort)
+        boosters = boosters_schedule(cohort=cohort)
     assert [b.local_date for b in boosters] == [
         last.local_date + timedelta(weeks=4),
         last.local_date + timedelta(weeks=12),
@@ -433,15 +437,15 @@ def test_boosters_fall_at_the_offsets_at_the_usual_local_time_across_the_clock_c
 def test_boosters_schedule_is_idempotent_and_follows_a_moved_last_session():
     with time_machine.travel(utc(2026, 6, 1, 9), tick=False):
         cohort, _facilitator, _people = cohort_with_people(start_date=datetime.date(2026, 7, 6), participants=1)
-        first = services.boosters_schedule(cohort=cohort)
-        again = services.boosters_schedule(cohort=cohort)
+        first = boosters_schedule(cohort=cohort)
+        again = boosters_schedule(cohort=cohort)
         assert [b.pk for b in again] == [b.pk for b in first]
         assert GroupSession.objects.filter(cohort=cohort, kind="booster").count() == 2
         assert Reminder.objects.filter(kind="booster_next_week", status="pending").count() == 2
         last = cohort.group_sessions.filter(kind="weekly").order_by("-local_date").first()
         moved_to = last.local_date + timedelta(weeks=1)
         GroupSession.objects.filter(pk=last.pk).update(local_date=moved_to)
-        moved = services.boosters_schedule(cohort=cohort)
+        moved = boosters_schedule(cohort=cohort)
     assert moved[0].local_date == moved_to + timedelta(weeks=4)
     assert moved[0].sequence == 1
     pending = Reminder.objects.filter(kind="booster_next_week", status="pending")
@@ -452,14 +456,14 @@ def test_withdrawn_participants_stop_seeing_boosters_and_their_reminders(client)
     with time_machine.travel(utc(2026, 6, 1, 9), tick=False):
         cohort, _facilitator, (stays, leaves) = cohort_with_people(start_date=datetime.date(2026, 7, 6))
         Enrolment.objects.filter(participant=stays).update(status="completed")
-        services.boosters_schedule(cohort=cohort)
-        assert participant_booster_sessions(leaves).count() == 2
+        boosters_schedule(cohort=cohort)
+        assert participant_booster_sessions(user=leaves).count() == 2
         Enrolment.objects.filter(participant=leaves).update(status="withdrawn", place_number=None)
-        services.booster_reminders_schedule(cohort=cohort)
-        assert participant_booster_sessions(leaves).count() == 0
-        assert participant_booster_sessions(stays).count() == 2
-        assert participant_checkins_panel(leaves)["upcoming_boosters"] == []
-        assert len(participant_checkins_panel(stays)["upcoming_boosters"]) == 2
+        booster_reminders_schedule(cohort=cohort)
+        assert participant_booster_sessions(user=leaves).count() == 0
+        assert participant_booster_sessions(user=stays).count() == 2
+        assert participant_checkins_panel(user=leaves)["upcoming_boosters"] == []
+        assert len(participant_checkins_panel(user=stays)["upcoming_boosters"]) == 2
     assert not Reminder.objects.filter(recipient=leaves, status="pending").exists()
     assert Reminder.objects.filter(recipient=stays, kind="booster_next_week", status="pending").count() == 2
 
@@ -500,22 +504,22 @@ def test_availability_and_booking_pages_run_constant_queries_for_1_and_10_weeks(
 def test_home_panels_run_constant_queries(booked_world, django_assert_num_queries):
     cohort, facilitator, (amara, ben, chloe) = booked_world
     with django_assert_num_queries(5):
-        participant_checkins_panel(amara)
+        participant_checkins_panel(user=amara)
     with django_assert_num_queries(3):
-        facilitator_checkins_panel(facilitator)
-    services.help_request_create(participant=amara, cohort=cohort, message="Could we talk?")
+        facilitator_checkins_panel(user=facilitator)
+    help_request_create(participant=amara, cohort=cohort, message="Could we talk?")
     with django_assert_num_queries(4):  # plus the access-log insert for the request's message
-        facilitator_checkins_panel(facilitator)
+        facilitator_checkins_panel(user=facilitator)
     for person, start in ((amara, SLOT), (ben, SLOT + timedelta(minutes=30)), (chloe, SLOT + timedelta(minutes=60))):
         book(cohort, facilitator, person, start)
-        services.help_request_create(participant=person, cohort=cohort, message="Could we talk?")
-    services.boosters_schedule(cohort=cohort)
+        help_request_create(participant=person, cohort=cohort, message="Could we talk?")
+    boosters_schedule(cohort=cohort)
     with django_assert_num_queries(5):
-        participant_checkins_panel(amara)
+        participant_checkins_panel(user=amara)
     with django_assert_num_queries(4):
-        assert len(facilitator_checkins_panel(facilitator)["open_help_requests"]) == 3
+        assert len(facilitator_checkins_panel(user=facilitator)["open_help_requests"]) == 3
     with time_machine.travel(SLOT + timedelta(hours=3), tick=False), django_assert_num_queries(4):
-        assert len(facilitator_checkins_panel(facilitator)["checkins_to_record"]) == 3
+        assert len(facilitator_checkins_panel(user=facilitator)["checkins_to_record"]) == 3
 
 
 @time_machine.travel(NOW, tick=False)
@@ -572,16 +576,16 @@ def test_home_partials_render_from_their_selectors(booked_world, rf):
 
     cohort, facilitator, (amara, *_rest) = booked_world
     book(cohort, facilitator, amara)
-    services.help_request_create(participant=amara, cohort=cohort, message="A hard week.")
+    help_request_create(participant=amara, cohort=cohort, message="A hard week.")
     request = rf.get("/")
     request.user = amara
     mine = render_to_string(
-        "facilitation/partials/participant_checkins.html", participant_checkins_panel(amara), request=request
+        "facilitation/partials/participant_checkins.html", participant_checkins_panel(user=amara), request=request
     )
     assert "Monday 8 June, 09:00" in mine and "You asked to talk" in mine
     request.user = facilitator
     theirs = render_to_string(
-        "facilitation/partials/facilitator_checkins.html", facilitator_checkins_panel(facilitator), request=request
+        "facilitation/partials/facilitator_checkins.html", facilitator_checkins_panel(user=facilitator), request=request
     )
     assert amara.full_name in theirs and "A hard week." in theirs and "Mark as handled" in theirs
 
@@ -623,7 +627,7 @@ def test_checkin_and_booster_reminder_emails_are_neutral(booked_world, mailoutbo
     enrolment = Enrolment.objects.get(participant=amara)
     enrolment.status = "completed"
     enrolment.save()
-    services.boosters_schedule(cohort=cohort)
+    boosters_schedule(cohort=cohort)
     rows = Reminder.objects.filter(recipient=amara).order_by("kind", "due_at")
     assert sorted({r.kind for r in rows}) == ["booster_next_week", "checkin_tomorrow"]
     for reminder in rows:

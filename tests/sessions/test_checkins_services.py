@@ -13,9 +13,10 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from reminders.models import Reminder
-from sessions import services
 from sessions.models import CheckIn, HelpRequest
 from sessions.scheduling import local_to_utc
+from sessions.services.checkins import SlotTaken, checkin_book
+from sessions.services.help_requests import help_request_create
 from tests.factories import FacilitatorFactory
 from tests.sessions.factories_checkins import cohort_with_people, weekly_window
 from tests.support.worker import wait_for
@@ -33,7 +34,7 @@ def run_together(*calls) -> list[str]:
             barrier.wait(timeout=10)
             call()
             outcomes[index] = "ok"
-        except services.SlotTaken:
+        except SlotTaken:
             outcomes[index] = "taken"
         except IntegrityError:
             outcomes[index] = "refused"
@@ -68,7 +69,7 @@ def test_two_simultaneous_bookings_of_one_slot_give_one_check_in_and_one_refusal
         starts = local_to_utc(day, datetime.time(9 + round_number // 2, 30 * (round_number % 2)), "Europe/London")
 
         def booking(person, starts=starts):
-            return lambda: services.checkin_book(
+            return lambda: checkin_book(
                 actor=person,
                 participant=person,
                 facilitator=facilitator,
@@ -119,7 +120,7 @@ def help_request_through_worker(celery_processes, tmp_path) -> None:
     cofacilitator = FacilitatorFactory()
     cohort.facilitators.add(cofacilitator)
 
-    request = services.help_request_create(participant=amara, cohort=cohort, message="Could we talk this week?")
+    request = help_request_create(participant=amara, cohort=cohort, message="Could we talk this week?")
 
     wait_for(
         lambda: Reminder.objects.filter(kind="help_requested", status="sent").count() == 2,

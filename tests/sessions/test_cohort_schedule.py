@@ -11,7 +11,8 @@ import time_machine
 from core.errors import DomainError
 from reminders.models import Reminder
 from sessions.models import ClosureDate, GroupSession
-from sessions.services import cohort_create, group_session_hold
+from sessions.services.cohorts import cohort_create
+from sessions.services.group_sessions import group_session_hold
 from tests.factories import FacilitatorFactory, programme_with_plans
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]

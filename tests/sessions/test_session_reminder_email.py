@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from icalendar import Calendar
 
-from facilitation import services
 from reminders.models import Reminder
 from reminders.rendering import reminder_email
+from sessions.services.session_reminders import session_reminders_schedule
 from tests.factories import cohort_with_sessions, enrol
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.reminders, pytest.mark.django_db]
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.cohorts, pytest.mark.reminders, pytest.mark.django_db]
 def test_session_tomorrow_email_attaches_the_sessions_ics() -> None:
     cohort = cohort_with_sessions()
     enrolment = enrol(cohort)
-    services.session_reminders_schedule(enrolment=enrolment)
+    session_reminders_schedule(enrolment=enrolment)
     first = cohort.group_sessions.order_by("starts_at").first()
     row = Reminder.objects.get(kind="session_tomorrow", subject_id=str(first.pk))
 

@@ -1,0 +1,1 @@
+"""Facilitation's reads, one module per concept (import from the concept module)."""

@@ -1,0 +1,188 @@
+"""Reads for each role's home page, each a fixed number of queries whatever the size of the group."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from core.models import Heartbeat
+from core.services import access_log_record
+from facilitation.selectors.protected_time import participant_protected_time
+from programmes.models import Programme
+from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
+from sessions.selectors.checkins import mark_pre_group_checkin_needed
+from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
+from sessions.selectors.places import participant_booster_sessions, participant_groups
+
+
+def participant_home(*, user: User) -> dict:
+    """Everything on the participant's home page, in a fixed number of queries."""
+    pending = mark_pre_group_checkin_needed(
+        enrolments=list(
+            Enrolment.objects.filter(
+                participant=user,
+                status__in=Enrolment.PENDING_STATUSES,
+            ).select_related("cohort__programme")
+        )
+    )
+    return {
+        "groups": participant_groups(user=user),
+        "pending": pending,
+        "feed": CalendarFeed.objects.filter(user=user).first(),
+        **participant_checkins_panel(user=user),
+        **participant_protected_time(participant=user),
+    }
+
+
+@dataclass
+class EarlyWarning:
+    cohort: Cohort
+    participant: User
+    sessions: list[GroupSession]
+
+
+def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
+    """Participants absent without apologies from each cohort's two most recent held sessions (2 queries)."""
+    by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
+    held = GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD).order_by(
+        "cohort_id", "-starts_at"
+    )
+    for group_session in held:
+        if len(by_cohort[group_session.cohort_id]) < 2:
+            by_cohort[group_session.cohort_id].append(group_session)
+    last_two = {s.pk: s for sessions in by_cohort.values() if len(sessions) == 2 for s in sessions}
+    if not last_two:
+        return []
+    absences: dict[tuple[int, int], list[Attendance]] = defaultdict(list)
+    rows = Attendance.objects.filter(group_session_id__in=last_two, status=Attendance.Status.ABSENT).select_related(
+        "participant"
+    )
+    for row in rows:
+        absences[(last_two[row.group_session_id].cohort_id, row.participant_id)].append(row)
+    cohort_by_id = {c.pk: c for c in cohorts}
+    warnings = [
+        EarlyWarning(
+            cohort=cohort_by_id[cohort_id],
+            participant=rows_[0].participant,
+            sessions=sorted((last_two[r.group_session_id] for r in rows_), key=lambda s: s.starts_at),
+        )
+        for (cohort_id, _participant), rows_ in absences.items()
+        if len(rows_) == 2
+    ]
+    return sorted(warnings, key=lambda w: (w.cohort.name, w.participant.first_name))
+
+
+def facilitator_cohorts(*, user: User) -> list[Cohort]:
+    return list(
+        cohorts_with_places(cohorts=Cohort.objects.filter(facilitators=user, status__in=Cohort.OPEN_STATUSES)).order_by(
+            "start_date", "name"
+        )
+    )
+
+
+def lead_home(*, now: datetime | None = None) -> dict:
+    """The service lead's overview: every cohort with places and next session, and background work.
+
+    Counts and dates only: nothing clinical (no attendance, notes or reasons). Four queries whatever the size.
+    """
+    now = now or timezone.now()
+    cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
+    attach_next_sessions(cohorts=cohorts, now=now)
+    return {
+        "cohorts": cohorts,
+        "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
+        "heartbeats": list(Heartbeat.objects.order_by("name")),
+    }
+
+
+def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
+    """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings."""
+    now = now or timezone.now()
+    cohorts = facilitator_cohorts(user=user)
+    ids = [c.pk for c in cohorts]
+    attach_next_sessions(cohorts=cohorts, now=now)
+    apologies = list(
+        Attendance.objects.filter(
+            group_session__cohort_id__in=ids,
+            group_session__status=GroupSession.Status.SCHEDULED,
+            group_session__ends_at__gt=now,
+            status=Attendance.Status.APOLOGIES,
+        )
+        .select_related("participant", "group_session__cohort")
+        .order_by("group_session__starts_at", "participant__first_name")
+    )
+    return {
+        "cohorts": cohorts,
+        "apologies": apologies,
+        "warnings": early_warnings(cohorts=cohorts),
+        "feed": CalendarFeed.objects.filter(user=user).first(),
+        **facilitator_checkins_panel(user=user),
+    }
+
+
+# A participant is offered "I'd like to talk" on their home page this long after a high-intensity session.
+TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)
+
+
+def participant_checkins_panel(*, user: User) -> dict:
+    """Context for ``facilitation/partials/participant_checkins.html`` (five queries whatever the data).
+
+    - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
+    - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
+    - ``open_help_requests``: their "I'd like to talk" requests not yet handled
+    - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
+    - ``upcoming_boosters``: booster sessions from now on (none once withdrawn)
+    """
+    now = timezone.now()
+    cohorts = list(
+        Cohort.objects.filter(enrolments__participant=user, enrolments__status__in=Enrolment.PLACE_STATUSES)
+        .select_related("programme")
+        .distinct()
+    )
+    upcoming = list(
+        CheckIn.objects.filter(participant=user, status=CheckIn.Status.BOOKED, starts_at__gte=now)
+        .select_related("facilitator")
+        .order_by("starts_at")[:5]
+    )
+    open_requests = list(HelpRequest.objects.filter(participant=user, status=HelpRequest.Status.OPEN))
+    talk_offered = GroupSession.objects.filter(
+        cohort__in=[cohort.pk for cohort in cohorts],
+        status=GroupSession.Status.HELD,
+        session_plan__intensity="high",
+        held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
+    ).exists()
+    boosters = list(participant_booster_sessions(user=user).filter(starts_at__gte=now)[:3])
+    return {
+        "checkin_cohorts": cohorts,
+        "upcoming_checkins": upcoming,
+        "open_help_requests": open_requests,
+        "talk_offered": talk_offered,
+        "upcoming_boosters": boosters,
+    }
+
+
+def facilitator_checkins_panel(*, user: User) -> dict:
+    """Context for ``facilitation/partials/facilitator_checkins.html`` (three queries whatever the data,
+    plus one insert into the access log when requests are shown, as their messages are clinical).
+
+    - ``open_help_requests``: unhandled "I'd like to talk" requests from the cohorts ``user`` facilitates
+    - ``upcoming_checkins``: the next ten check-ins booked with ``user`` (from an hour ago on)
+    - ``checkins_to_record``: check-ins with ``user`` that have ended but are still marked booked
+    """
+    now = timezone.now()
+    requests = list(
+        HelpRequest.objects.filter(cohort__facilitators=user, status=HelpRequest.Status.OPEN)
+        .select_related("participant", "cohort")
+        .order_by("created_at")
+    )
+    booked = CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED).select_related(
+        "participant", "cohort"
+    )
+    upcoming = list(booked.filter(starts_at__gte=now - timedelta(hours=1)).order_by("starts_at")[:10])
+    to_record = list(booked.filter(ends_at__lt=now).order_by("-starts_at")[:10])
+    access_log_record(actor=user, records=[r for r in requests if r.message], subject_attr="participant")
+    return {"open_help_requests": requests, "upcoming_checkins": upcoming, "checkins_to_record": to_record}

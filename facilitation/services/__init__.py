@@ -1,0 +1,1 @@
+"""Facilitation's writes, one module per concept (import from the concept module)."""

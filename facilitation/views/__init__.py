@@ -1,0 +1,1 @@
+"""Facilitation's pages, one module per concept."""

@@ -1,0 +1,23 @@
+"""Sessions' models, one module per concept; Django finds them through this package."""
+
+from sessions.models.calendar_feeds import CalendarFeed
+from sessions.models.checkins import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn, HelpRequest
+from sessions.models.cohorts import Attendance, ClosureDate, Cohort, GroupSession, HolidayRegion, Weekday
+from sessions.models.places import Enrolment, Invitation
+
+__all__ = [
+    "Attendance",
+    "AvailabilitySlot",
+    "AvailabilityWindow",
+    "BlockedDate",
+    "CalendarFeed",
+    "CheckIn",
+    "ClosureDate",
+    "Cohort",
+    "Enrolment",
+    "GroupSession",
+    "HelpRequest",
+    "HolidayRegion",
+    "Invitation",
+    "Weekday",
+]

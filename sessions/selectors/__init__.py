@@ -1,0 +1,1 @@
+"""Sessions' reads, one module per concept (import from the concept module)."""

@@ -1,0 +1,36 @@
+"""Reads for calendar feeds: whose feed a token opens, and the sessions it holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Max, Q
+from django.http import Http404
+
+from accounts.models import User
+from sessions.models import (
+    CalendarFeed,
+    Enrolment,
+    GroupSession,
+)
+
+
+def calendar_feed_user(*, token: str) -> User:
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404
+    return feed.user
+
+
+def calendar_feed_sessions(*, user: User) -> list[GroupSession]:
+    """Sessions for the user's calendar: places enrolled or completed, and cohorts they facilitate."""
+    member = Q(cohort__facilitators=user) | Q(
+        cohort__enrolments__participant=user, cohort__enrolments__status__in=Enrolment.PLACE_STATUSES
+    )
+    pks = GroupSession.objects.filter(member).values("pk")
+    return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
+
+
+def calendar_feed_places_changed(*, user: User) -> datetime | None:
+    """When the user's places last changed: a withdrawal empties the feed without touching any session."""
+    return Enrolment.objects.filter(participant=user).aggregate(latest=Max("updated_at"))["latest"]

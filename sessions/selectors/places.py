@@ -1,0 +1,105 @@
+"""Reads for places: the cohorts a participant holds a place in, with timeline and materials; the pack to read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from programmes.models import InformationPack, Material
+from sessions.models import (
+    Attendance,
+    Cohort,
+    Enrolment,
+    GroupSession,
+)
+from sessions.selectors.materials import materials_query, released_plan_ids
+
+
+def cohort_pack_current(*, cohort: Cohort) -> InformationPack | None:
+    """Return the pack invitees read: the newest published version, else the newest."""
+    packs = InformationPack.objects.filter(programme_id=cohort.programme_id).order_by("-version")
+    return packs.filter(published_at__isnull=False).first() or packs.first()
+
+
+@dataclass
+class ParticipantGroup:
+    enrolment: Enrolment
+    sessions: list[GroupSession] = field(default_factory=list)
+    next_session: GroupSession | None = None
+    materials: list[Material] = field(default_factory=list)
+    home_practice_session: GroupSession | None = None
+    apologies_sent: set[int] = field(default_factory=set)
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.enrolment.cohort
+
+
+def participant_groups(*, user: User, now: datetime | None = None) -> list[ParticipantGroup]:
+    """The cohorts where the user holds or held a place, with timeline and released materials (4 queries)."""
+    now = now or timezone.now()
+    enrolments = list(
+        Enrolment.objects.filter(participant=user, status__in=Enrolment.PLACE_STATUSES)
+        .select_related("cohort__programme")
+        .order_by("-cohort__start_date")
+    )
+    if not enrolments:
+        return []
+    groups = {e.cohort_id: ParticipantGroup(enrolment=e) for e in enrolments}
+    for group_session in (
+        GroupSession.objects.filter(cohort_id__in=groups).select_related("session_plan").order_by("starts_at")
+    ):
+        groups[group_session.cohort_id].sessions.append(group_session)
+    held_ids: set[int] = set()
+    started_ids: set[int] = set()
+    plan_cohort: dict[int, list[int]] = defaultdict(list)
+    for group in groups.values():
+        group_session_list = group.sessions
+        for s in group_session_list:
+            s.cohort = group.cohort
+            plan_cohort[s.session_plan_id].append(group.cohort.pk)
+        held, started = released_plan_ids(sessions=group_session_list, cohort=group.cohort, now=now)
+        held_ids |= held
+        started_ids |= started
+        upcoming = [s for s in group_session_list if s.status == GroupSession.Status.SCHEDULED and s.ends_at > now]
+        group.next_session = upcoming[0] if upcoming else None
+        begun = [s for s in group_session_list if s.status != GroupSession.Status.CANCELLED and s.starts_at <= now]
+        # The practice of the latest session, until the next one; after the last, for one more week only.
+        if begun and (group.next_session or begun[-1].starts_at > now - timedelta(weeks=1)):
+            group.home_practice_session = begun[-1]
+    programme_cohorts: dict[int, list[int]] = defaultdict(list)
+    for group in groups.values():
+        programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
+    materials = materials_query(programme_ids=list(programme_cohorts), held_ids=held_ids, started_ids=started_ids)
+    for material in materials:
+        if material.release == Material.Release.ON_ENROLMENT:
+            targets = programme_cohorts[material.session_plan.programme_id]
+        else:
+            targets = plan_cohort[material.session_plan_id]
+        for cohort_id in dict.fromkeys(targets):
+            groups[cohort_id].materials.append(material)
+    apologies = Attendance.objects.filter(
+        participant=user, group_session__cohort_id__in=groups, status=Attendance.Status.APOLOGIES
+    ).values_list("group_session_id", "group_session__cohort_id")
+    for session_id, cohort_id in apologies:
+        groups[cohort_id].apologies_sent.add(session_id)
+    return list(groups.values())
+
+
+def participant_booster_sessions(*, user: User):
+    """Booster sessions of the cohorts where ``user`` holds an enrolled or completed place (withdrawn: none)."""
+    return (
+        GroupSession.objects.filter(
+            kind=GroupSession.Kind.BOOSTER,
+            cohort__enrolments__participant=user,
+            cohort__enrolments__status__in=Enrolment.PLACE_STATUSES,
+        )
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .select_related("cohort", "cohort__programme", "session_plan")
+        .distinct()
+        .order_by("starts_at")
+    )

@@ -1,0 +1,1 @@
+"""Sessions' writes, one module per concept (import from the concept module)."""

@@ -1,0 +1,52 @@
+"""Writes for the register: attendance at a session, and a participant's apologies."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError, NotAllowed
+from sessions.models import (
+    Attendance,
+    Enrolment,
+    GroupSession,
+)
+
+
+@transaction.atomic
+def attendance_record(
+    *, group_session: GroupSession, participant: User, status: str, by: User, note: str | None = None
+) -> Attendance:
+    """Record (or change) one participant's attendance at one session."""
+    if status not in Attendance.Status.values:
+        raise DomainError(_("Choose present, late, left early, sent apologies or absent."), field="status")
+    if group_session.status == GroupSession.Status.CANCELLED:
+        raise NotAllowed(_("This session was cancelled, so there is no register to keep."))
+    defaults: dict[str, object] = {"status": status, "recorded_by": by}
+    if note is not None:
+        defaults["note"] = note
+    attendance, _created = Attendance.objects.update_or_create(
+        group_session=group_session, participant=participant, defaults=defaults
+    )
+    return attendance
+
+
+@transaction.atomic
+def apologies_send(*, group_session: GroupSession, participant: User, note: str = "") -> Attendance:
+    """The participant can't make a session: record their apologies for the facilitators."""
+    enrolled = Enrolment.objects.filter(
+        cohort_id=group_session.cohort_id, participant=participant, status=Enrolment.Status.ENROLLED
+    ).exists()
+    if not enrolled:
+        raise NotAllowed(_("You do not have a place in this group."))
+    if group_session.status != GroupSession.Status.SCHEDULED or group_session.ends_at <= timezone.now():
+        raise NotAllowed(_("This session is not coming up, so there is nothing to send apologies for."))
+    return attendance_record(
+        group_session=group_session,
+        participant=participant,
+        status=Attendance.Status.APOLOGIES,
+        by=participant,
+        note=note[:300],
+    )

@@ -1,0 +1,31 @@
+"""Writes for calendar feeds: a person's secret subscription address, and giving them a new one."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from sessions.models import (
+    CalendarFeed,
+)
+
+
+@transaction.atomic
+def calendar_feed_ensure(*, user: User) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, user: User) -> CalendarFeed:
+    """Give the user a new secret address; the old one stops working at once."""
+    feed = calendar_feed_ensure(user=user)
+    feed.token = secrets.token_urlsafe(32)
+    feed.rotated_at = timezone.now()
+    feed.save(update_fields=["token", "rotated_at"])
+    return feed

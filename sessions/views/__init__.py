@@ -1,0 +1,1 @@
+"""Sessions' pages, one module per concept."""

@@ -1,0 +1,309 @@
+"""Check-in pages: availability, booking, the check-in record, "I'd like to talk"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from core.errors import DomainError
+from core.links import role_home_url_name
+from sessions.forms import (
+    AvailabilitySlotForm,
+    AvailabilityWindowForm,
+    BlockedDateForm,
+    CheckinBookForm,
+    CheckinRecordForm,
+    HelpRequestForm,
+)
+from sessions.models import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn
+from sessions.rules import is_cohort_facilitator
+from sessions.scheduling import utc_to_local
+from sessions.selectors import checkins as checkin_selectors
+from sessions.selectors.access import (
+    checkin_get_for_facilitator,
+    checkin_get_for_participant,
+    help_request_get_for_facilitator,
+    participant_get_for_facilitator,
+)
+from sessions.services import checkins as checkin_services
+from sessions.services import help_requests as help_request_services
+
+CHECKIN_WEEKS_DEFAULT, CHECKIN_WEEKS_MAX = 2, 12
+
+
+def _weeks(request: HttpRequest) -> int:
+    try:
+        weeks = int(request.GET.get("weeks", CHECKIN_WEEKS_DEFAULT))
+    except ValueError:
+        weeks = CHECKIN_WEEKS_DEFAULT
+    return max(1, min(weeks, CHECKIN_WEEKS_MAX))
+
+
+def _slot_days(slots, time_zone: str) -> list[tuple]:
+    """Group free slots by the local date the viewer sees."""
+    return [
+        (day, list(day_slots))
+        for day, day_slots in groupby(slots, key=lambda slot: utc_to_local(slot.starts_at, time_zone).date())
+    ]
+
+
+def _range(user, weeks: int):
+    today = timezone.localtime(timezone.now(), user.tzinfo).date()
+    return today, today + timedelta(weeks=weeks) - timedelta(days=1)
+
+
+@role_required("facilitator")
+def availability(request: HttpRequest) -> HttpResponse:
+    """The facilitator's windows, one-off slots, blocked dates and the free slots they give (constant queries)."""
+    user = request.user
+    weeks = _weeks(request)
+    first, last = _range(user, weeks)
+    slots = checkin_selectors.free_slots(facilitator_ids=[user.pk], first=first, last=last)
+    context = {
+        "weeks": weeks,
+        "windows": AvailabilityWindow.objects.filter(facilitator=user),
+        "one_offs": AvailabilitySlot.objects.filter(facilitator=user, local_date__gte=first),
+        "blocked": BlockedDate.objects.filter(facilitator=user, date__gte=first),
+        "slot_days": _slot_days(slots, user.time_zone),
+        "slot_count": len(slots),
+        "participants": checkin_selectors.participants_for_facilitator(user=user),
+        "window_form": AvailabilityWindowForm(initial={"valid_from": first}),
+        "slot_form": AvailabilitySlotForm(),
+        "blocked_form": BlockedDateForm(),
+    }
+    return render(request, "sessions/checkins/availability.html", context)
+
+
+@role_required("facilitator")
+@require_POST
+def availability_add(request: HttpRequest, kind: str) -> HttpResponse:
+    form_class = {
+        "window": AvailabilityWindowForm,
+        "slot": AvailabilitySlotForm,
+        "blocked": BlockedDateForm,
+    }.get(kind)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "window":
+                checkin_services.availability_window_add(facilitator=request.user, **data)
+            elif kind == "slot":
+                checkin_services.availability_slot_add(facilitator=request.user, **data)
+            else:
+                checkin_services.blocked_date_add(facilitator=request.user, **data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your availability is updated."))
+            return redirect("sessions:availability")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect("sessions:availability")
+
+
+@role_required("facilitator")
+@require_POST
+def availability_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    try:
+        checkin_services.availability_remove(facilitator=request.user, kind=kind, pk=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Removed."))
+    return redirect("sessions:availability")
+
+
+def _book(
+    request: HttpRequest, *, participant, facilitator_ids: list[int], cohorts, viewer, template: str, moving=None
+):
+    weeks = _weeks(request)
+    first, last = _range(viewer, weeks)
+    slots = checkin_selectors.free_slots(
+        facilitator_ids=facilitator_ids, first=first, last=last, exclude_participant_id=participant.pk
+    )
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in CheckIn.Kind.values else {}
+    form = CheckinBookForm(request.POST or None, slots=slots, initial=initial)
+    nearest = []
+    if request.method == "POST" and form.is_valid():
+        facilitator_id, starts_at = form.cleaned_data["slot"]
+        cohort = next((c for c in cohorts if facilitator_id in c.facilitator_ids), None)
+        if cohort is None:
+            raise Http404
+        facilitator = get_user_model().objects.get(pk=facilitator_id)
+        try:
+            if moving is not None:
+                checkin = checkin_services.checkin_rebook(
+                    actor=request.user, checkin=moving, facilitator=facilitator, starts_at=starts_at
+                )
+            else:
+                checkin = checkin_services.checkin_book(
+                    actor=request.user,
+                    participant=participant,
+                    facilitator=facilitator,
+                    cohort=cohort,
+                    kind=form.cleaned_data["kind"],
+                    starts_at=starts_at,
+                )
+        except checkin_services.SlotTaken as error:
+            nearest = error.nearest
+            form.add_error("slot", error.message)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The check-in is booked."))
+            return redirect(checkin)
+    context = {
+        "form": form,
+        "participant": participant,
+        "weeks": weeks,
+        "slot_days": _slot_days(slots, viewer.time_zone),
+        "nearest": nearest,
+        "moving": moving,
+        "facilitators": {f.pk: f for c in cohorts for f in c.facilitators.all()},
+    }
+    return render(request, template, context)
+
+
+@role_required("participant")
+def checkin_book(request: HttpRequest) -> HttpResponse:
+    """The participant books a free slot of one of their group's facilitators."""
+    cohorts = checkin_selectors.checkin_cohorts_with_facilitators(user=request.user)
+    moving = None
+    if "move" in request.GET:
+        # Moving a booked check-in: the new time replaces it, or nothing changes.
+        moving = get_object_or_404(
+            CheckIn.objects.select_related("cohort"),
+            pk=request.GET.get("move") if request.GET.get("move", "").isdigit() else 0,
+            participant=request.user,
+            status=CheckIn.Status.BOOKED,
+        )
+        cohorts = [cohort for cohort in cohorts if cohort.pk == moving.cohort_id]
+    facilitator_ids = sorted({pk for cohort in cohorts for pk in cohort.facilitator_ids})
+    return _book(
+        request,
+        moving=moving,
+        participant=request.user,
+        facilitator_ids=facilitator_ids,
+        cohorts=cohorts,
+        viewer=request.user,
+        template="sessions/checkins/book_participant.html",
+    )
+
+
+@role_required("facilitator")
+def checkin_book_for(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    """A facilitator books one of their own free slots for a participant of a cohort they facilitate."""
+    participant, cohorts = participant_get_for_facilitator(user=request.user, pk=participant_pk)
+    return _book(
+        request,
+        participant=participant,
+        facilitator_ids=[request.user.pk],
+        cohorts=cohorts,
+        viewer=request.user,
+        template="sessions/checkins/book_facilitator.html",
+    )
+
+
+@login_required
+def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Facilitators of the cohort see and record the private notes (each view logged); the participant the summary."""
+    user = request.user
+    if user.is_facilitator and CheckIn.objects.filter(pk=pk, cohort__facilitators=user).exists():
+        checkin = checkin_get_for_facilitator(user=user, pk=pk)
+        form = CheckinRecordForm(
+            request.POST or None,
+            initial={
+                "status": checkin.status if checkin.status != CheckIn.Status.CANCELLED else CheckIn.Status.BOOKED,
+                "notes": checkin.notes,
+                "follow_up_actions": checkin.follow_up_actions,
+                "shared_summary": checkin.shared_summary,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                checkin_services.checkin_record(actor=user, checkin=checkin, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("The check-in record is saved."))
+                return redirect(checkin)
+        return render(request, "sessions/checkins/detail_facilitator.html", {"checkin": checkin, "form": form})
+    checkin = checkin_get_for_participant(user=user, pk=pk)
+    return render(request, "sessions/checkins/detail_participant.html", {"checkin": checkin})
+
+
+@login_required
+@require_POST
+def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    checkin = get_object_or_404(CheckIn.objects.select_related("cohort"), pk=pk)
+    if checkin.participant_id != request.user.pk and not is_cohort_facilitator(request.user, checkin.cohort):
+        raise Http404
+    try:
+        checkin = checkin_services.checkin_cancel(actor=request.user, checkin=checkin)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if checkin.late_cancellation:
+            messages.info(request, _("The check-in is cancelled. As it was at short notice, we have noted that."))
+        else:
+            messages.success(request, _("The check-in is cancelled."))
+    return redirect(checkin)
+
+
+@role_required("participant")
+def checkin_list(request: HttpRequest) -> HttpResponse:
+    checkins = checkin_selectors.checkins_for_participant(user=request.user)
+    return render(request, "sessions/checkins/list_participant.html", {"checkins": checkins})
+
+
+@role_required("participant")
+@require_POST
+def help_request_create(request: HttpRequest) -> HttpResponse:
+    form = HelpRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Something went wrong with the form; please try again."))
+        return redirect(role_home_url_name("participant"))
+    cohort = checkin_selectors.checkin_cohorts_for_participant(user=request.user).filter(pk=form.cleaned_data["cohort"])
+    cohort = cohort.first()
+    if cohort is None:
+        raise Http404
+    try:
+        help_request_services.help_request_create(
+            participant=request.user, cohort=cohort, message=form.cleaned_data["message"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Thank you. Your facilitators have been told and one of them will be in touch soon.")
+        )
+    return redirect(role_home_url_name("participant"))
+
+
+@role_required("facilitator")
+@require_POST
+def help_request_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    help_request = help_request_get_for_facilitator(user=request.user, pk=pk)
+    try:
+        help_request_services.help_request_handle(actor=request.user, help_request=help_request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked as handled."))
+    return redirect(role_home_url_name("facilitator"))

@@ -1,0 +1,163 @@
+"""Place pages: the information pack, leaving, reminder choice, invitations, confirming, withdrawing, materials."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.decorators import role_required
+from core.errors import DomainError
+from core.links import role_home_url_name
+from programmes.downloads import material_file_response
+from sessions.forms import (
+    InvitationAcceptForm,
+    WithdrawForm,
+)
+from sessions.selectors.access import (
+    enrolment_get_for_facilitator,
+    enrolment_get_for_participant,
+    material_get_for_participant,
+)
+from sessions.selectors.places import cohort_pack_current
+from sessions.services.enrolments import (
+    enrolment_acknowledge,
+    enrolment_confirm,
+    enrolment_hour_reminder_set,
+    enrolment_waitlist,
+)
+from sessions.services.enrolments import enrolment_withdraw as enrolment_withdraw_service
+from sessions.services.invitations import InvitationUnusable, invitation_check
+from sessions.services.invitations import invitation_accept as invitation_accept_service
+
+
+@role_required("participant")
+def enrolment_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = enrolment_get_for_participant(user=request.user, pk=pk)
+    pack = cohort_pack_current(cohort=enrolment.cohort)
+    if pack is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            enrolment_acknowledge(enrolment=enrolment, pack=pack, by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("Thank you. A facilitator will confirm your place."))
+            return redirect(role_home_url_name("participant"))
+    sections = list(pack.sections.order_by("position", "pk"))
+    return render(
+        request,
+        "sessions/enrolment_pack.html",
+        {
+            "enrolment": enrolment,
+            "pack": pack,
+            "sections": sections,
+            "acknowledged": enrolment.pack_acknowledged_id == pack.pk,
+        },
+    )
+
+
+@role_required("participant")
+def enrolment_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = enrolment_get_for_participant(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment_withdraw_service(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("Your place is withdrawn. You are welcome back another time."))
+        return redirect(role_home_url_name("participant"))
+    return render(request, "sessions/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+
+
+@role_required("participant")
+@require_POST
+def enrolment_hour_reminder(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = enrolment_get_for_participant(user=request.user, pk=pk)
+    enrolment_hour_reminder_set(enrolment=enrolment, on=request.POST.get("on") == "1", by=request.user)
+    messages.success(request, _("Your reminder choice is saved."))
+    return redirect(role_home_url_name("participant"))
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitation_check(token=token)
+    except InvitationUnusable as error:
+        return render(request, "sessions/invitation_unusable.html", {"message": error.message}, status=410)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            validate_password(data["password"])
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            try:
+                enrolment = invitation_accept_service(
+                    token=token, first_name=data["first_name"], last_name=data["last_name"], password=data["password"]
+                )
+            except InvitationUnusable as error:
+                return render(request, "sessions/invitation_unusable.html", {"message": error.message}, status=410)
+            login(request, enrolment.participant, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("sessions:enrolment_pack", pk=enrolment.pk)
+    return render(request, "sessions/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+ENROLMENT_ACTIONS = {
+    "confirm": (enrolment_confirm, _("Place confirmed.")),
+    "waitlist": (enrolment_waitlist, _("Added to the waitlist.")),
+}
+
+
+@role_required("facilitator")
+@require_POST
+def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    enrolment = enrolment_get_for_facilitator(user=request.user, pk=pk)
+    if action not in ENROLMENT_ACTIONS:
+        raise Http404
+    service, done = ENROLMENT_ACTIONS[action]
+    try:
+        service(enrolment=enrolment, by=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(enrolment.cohort)
+
+
+@role_required("facilitator")
+def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator withdraws someone's place, with an optional reason only facilitators see."""
+    enrolment = enrolment_get_for_facilitator(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment_withdraw_service(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as error:
+            messages.warning(request, error.message)
+        else:
+            messages.success(request, _("The place is withdrawn. If someone was waiting, the place is theirs now."))
+        return redirect(enrolment.cohort)
+    return render(request, "sessions/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+
+
+@role_required("participant")
+def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    material = material_get_for_participant(user=request.user, pk=pk)
+    return render(request, "sessions/material_detail.html", {"material": material})
+
+
+@role_required("participant")
+@require_safe
+def material_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A released material's file, checked like the page (media files are not served publicly)."""
+    material = material_get_for_participant(user=request.user, pk=pk)
+    return material_file_response(material)
