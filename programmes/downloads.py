@@ -1,4 +1,4 @@
-"""Serving a material's file, for this app's views and for the participant views in facilitation."""
+"""Serving a material's file, for this app's views and for the participants' material pages."""
 
 from __future__ import annotations
 

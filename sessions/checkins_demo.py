@@ -10,16 +10,17 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import user_ensure
 from core.demo import DemoContext
 from programmes.models import Programme
-from sessions.models import AvailabilityWindow, CheckIn, Cohort, GroupSession, HelpRequest
-from sessions.scheduling import local_to_utc, weekly_dates
+from sessions.models import AvailabilityWindow, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import free_slots
 from sessions.services.boosters import boosters_schedule
 from sessions.services.checkins import checkin_book
+from sessions.services.cohorts import group_sessions_create_weekly
 from sessions.services.help_requests import help_request_create
 
 COMPLETED_COHORT_NAME = "Spring group (completed)"
@@ -78,33 +79,18 @@ def _completed_cohort(programme: Programme, facilitator, participants, today) ->
         created_by=facilitator,
     )
     cohort.facilitators.set([facilitator])
-    plans = {plan.number: plan for plan in programme.session_plans.filter(kind="weekly")}
-    rows = []
-    for number, (planned, actual, why) in enumerate(
-        weekly_dates(start, weeks, region=cohort.holiday_region, closures={}), start=1
-    ):
-        starts = local_to_utc(actual, cohort.start_time, cohort.time_zone)
-        ends = starts + timedelta(minutes=cohort.session_minutes)
-        held = ends <= timezone.now()
-        rows.append(
-            GroupSession(
-                cohort=cohort,
-                session_plan=plans[number],
-                number=number,
-                planned_date=planned,
-                local_date=actual,
-                starts_at=starts,
-                ends_at=ends,
-                moved_reason=why,
-                status=GroupSession.Status.HELD if held else GroupSession.Status.SCHEDULED,
-                held_at=ends if held else None,
-            )
-        )
-    GroupSession.objects.bulk_create(rows)
+    group_sessions_create_weekly(cohort=cohort, closures={})
+    now = timezone.now()
+    GroupSession.objects.filter(cohort=cohort, ends_at__lte=now).update(
+        status=GroupSession.Status.HELD, held_at=F("ends_at")
+    )
     for place, person in enumerate(participants[:4], start=1):
-        # Enrolment lives in facilitation (a higher layer): write it through the reverse relation.
-        cohort.enrolments.create(
-            participant=person, status="completed", place_number=place, confirmed_at=timezone.now()
+        Enrolment.objects.create(
+            cohort=cohort,
+            participant=person,
+            status=Enrolment.Status.COMPLETED,
+            place_number=place,
+            confirmed_at=timezone.now(),
         )
     return cohort
 

@@ -154,5 +154,5 @@ def seed(ctx: DemoContext) -> None:
     recruiting = existing.get(RECRUITING_NAME) or seed_recruiting(ctx, programme, facilitator)
     ctx.objects["running_cohort"] = running
     ctx.objects["recruiting_cohort"] = recruiting
-    # Check-ins build on the cohorts and places made above (protected time follows in facilitation's seed).
+    # Check-ins build on the cohorts and places made above (apps above add their own demo data after this).
     seed_checkins(ctx)

@@ -1,4 +1,4 @@
-"""Reminder kinds about group sessions. Rows are written by ``facilitation.services``."""
+"""Reminder kinds about group sessions and places; rows are written by sessions' services."""
 
 from __future__ import annotations
 

@@ -112,33 +112,10 @@ class CohortFactory(factory.django.DjangoModelFactory):
 
 def cohort_with_sessions(**kwargs):
     """Return a cohort with its weekly sessions (bank holidays respected, no closures)."""
-    from datetime import timedelta
-
-    from programmes.models import SessionPlan
-    from sessions.models import GroupSession
-    from sessions.scheduling import local_to_utc, weekly_dates
+    from sessions.services.cohorts import group_sessions_create_weekly
 
     cohort = CohortFactory(**kwargs)
-    plans = {p.number: p for p in SessionPlan.objects.filter(programme=cohort.programme, kind="weekly")}
-    rows = []
-    for number, (planned, actual, why) in enumerate(
-        weekly_dates(cohort.start_date, len(plans), region=cohort.holiday_region, closures={}), start=1
-    ):
-        starts = local_to_utc(actual, cohort.start_time, cohort.time_zone)
-        rows.append(
-            GroupSession(
-                cohort=cohort,
-                session_plan=plans[number],
-                kind="weekly",
-                number=number,
-                planned_date=planned,
-                local_date=actual,
-                starts_at=starts,
-                ends_at=starts + timedelta(minutes=cohort.session_minutes),
-                moved_reason=why,
-            )
-        )
-    GroupSession.objects.bulk_create(rows)
+    group_sessions_create_weekly(cohort=cohort, closures={})
     return cohort
 
 

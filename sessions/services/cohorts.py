@@ -64,8 +64,7 @@ def cohort_create(
         raise DomainError(_("The first session date is in the past. Choose today or a later date."), field="start_date")
     if video_link and not video_link.startswith("https://"):
         raise DomainError(_("Use a secure video link that starts with https://."), field="video_link")
-    plans = list(SessionPlan.objects.filter(programme=programme, kind=SessionPlan.Kind.WEEKLY).order_by("number"))
-    if not plans:
+    if not SessionPlan.objects.filter(programme=programme, kind=SessionPlan.Kind.WEEKLY).exists():
         raise NotAllowed(_("This programme has no weekly session plans yet."), field="programme")
     cohort = Cohort.objects.create(
         programme=programme,
@@ -83,10 +82,26 @@ def cohort_create(
         created_by=by,
     )
     cohort.facilitators.set(facilitators)
-    dates = weekly_dates(start_date, len(plans), region=holiday_region, closures=closures_by_date())
+    group_sessions_create_weekly(cohort=cohort, closures=closures_by_date())
+    # Boosters are planned from the start, so they appear in calendars and protected-time requests.
+    boosters_schedule(cohort=cohort)
+    return cohort
+
+
+def group_sessions_create_weekly(*, cohort: Cohort, closures: dict[date, str]) -> list[GroupSession]:
+    """Create the cohort's weekly sessions, one per weekly plan, from its start date; return them.
+
+    The one place weekly sessions are built (cohort creation, the demo and the test factories use it):
+    a week on a bank holiday of ``cohort.holiday_region`` or a date in ``closures`` moves on a week,
+    and later weeks follow. Times are the cohort's local start time in its time zone.
+    """
+    plans = list(
+        SessionPlan.objects.filter(programme_id=cohort.programme_id, kind=SessionPlan.Kind.WEEKLY).order_by("number")
+    )
+    dates = weekly_dates(cohort.start_date, len(plans), region=cohort.holiday_region, closures=closures)
     rows = []
     for plan, (planned, actual, why) in zip(plans, dates, strict=True):
-        starts, ends = session_times(actual, start_time, time_zone, minutes=cohort.session_minutes)
+        starts, ends = session_times(actual, cohort.start_time, cohort.time_zone, minutes=cohort.session_minutes)
         rows.append(
             GroupSession(
                 cohort=cohort,
@@ -100,10 +115,7 @@ def cohort_create(
                 moved_reason=why,
             )
         )
-    GroupSession.objects.bulk_create(rows)
-    # Boosters are planned from the start, so they appear in calendars and protected-time requests.
-    boosters_schedule(cohort=cohort)
-    return cohort
+    return GroupSession.objects.bulk_create(rows)
 
 
 def _cohort_status_set(*, cohort: Cohort, status: str) -> Cohort:
