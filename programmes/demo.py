@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.demo import DemoContext
-from programmes.services import programme_load_builtin
+from programmes.services.importing import programme_load_builtin
 
 
 def seed(ctx: DemoContext) -> None:

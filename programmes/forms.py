@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CrispyFormMixin
+from programmes import interchange
 from programmes.models import InformationPack, InformationPackSection, Material, Programme, SessionPlan
-from programmes.services import PLAN_EDITABLE, PROGRAMME_EDITABLE, agenda_mismatch_message
+from programmes.services.editing import agenda_mismatch_message
 from programmes.uploads import validate_material_file
 
 
@@ -23,7 +24,7 @@ class ProgrammeForm(CrispyFormMixin, forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = PROGRAMME_EDITABLE
+        fields = interchange.PROGRAMME_CONTENT_FIELDS
         widgets = {"summary": forms.Textarea(attrs={"rows": 4}), "audience": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,9 +64,11 @@ class ProgrammeForm(CrispyFormMixin, forms.ModelForm):
 class SessionPlanForm(forms.ModelForm):
     class Meta:
         model = SessionPlan
-        fields = PLAN_EDITABLE
+        fields = interchange.PLAN_CONTENT_FIELDS
         widgets = {
-            name: forms.Textarea(attrs={"rows": 4}) for name in PLAN_EDITABLE if name not in ("title", "intensity")
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in interchange.PLAN_CONTENT_FIELDS
+            if name not in ("title", "intensity")
         }
 
     def clean(self) -> dict[str, Any]:

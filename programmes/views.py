@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from programmes import selectors, services
+from programmes import interchange, selectors
 from programmes.downloads import material_file_response
 from programmes.forms import (
     AgendaFormSet,
@@ -26,6 +26,7 @@ from programmes.forms import (
 )
 from programmes.interchange import ImportFormatError
 from programmes.models import Programme, SessionPlan
+from programmes.services import editing, importing, publishing, versions
 
 
 def library_required(view: Callable) -> Callable:
@@ -75,7 +76,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None, submit_label=_("Create programme"))
     if request.method == "POST" and form.is_valid():
         try:
-            programme = services.programme_create(by=request.user, **form.cleaned_data)
+            programme = editing.programme_create(by=request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -91,7 +92,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgrammeForm(request.POST or None, instance=programme, submit_label=_("Save changes"))
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
+            saved = editing.programme_update(programme=programme, by=request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -105,7 +106,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, pk=pk)
-    copy = services.programme_duplicate(programme=programme, by=request.user)
+    copy = versions.programme_duplicate(programme=programme, by=request.user)
     messages.success(request, _("This is your copy, a draft. Rename it and adapt it as you like."))
     return redirect("programmes:programme_edit", pk=copy.pk)
 
@@ -114,7 +115,7 @@ def programme_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, pk=pk)
-    copy, _mapping = services.programme_new_version(programme=programme, by=request.user)
+    copy, _mapping = versions.programme_new_version(programme=programme, by=request.user)
     messages.success(request, _("Version %(v)s created as a draft.") % {"v": copy.version})
     return redirect(copy)
 
@@ -124,7 +125,7 @@ def programme_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_publish(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, pk=pk)
     try:
-        services.programme_publish(programme=programme, by=request.user)
+        publishing.programme_publish(programme=programme, by=request.user)
     except DomainError as exc:
         messages.warning(request, exc.message)
     else:
@@ -136,7 +137,7 @@ def programme_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_retire(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, pk=pk)
-    services.programme_retire(programme=programme, by=request.user)
+    publishing.programme_retire(programme=programme, by=request.user)
     messages.success(request, _("Retired. Cohorts already using it carry on unchanged."))
     return redirect(programme)
 
@@ -158,7 +159,7 @@ def programme_import(request: HttpRequest) -> HttpResponse:
     form = ProgrammeImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            programme, _created = services.programme_import(
+            programme, _created = importing.programme_import(
                 text=form.cleaned_data["file"], by=request.user, publish=form.cleaned_data["publish"]
             )
         except ImportFormatError as exc:
@@ -196,7 +197,7 @@ def information_pack_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(programme)
     form = InformationPackForm(request.POST or None, pack=pack)
     if request.method == "POST" and form.is_valid():
-        saved = services.information_pack_update(
+        saved = editing.information_pack_update(
             pack=pack,
             by=request.user,
             title=form.cleaned_data["title"],
@@ -248,23 +249,23 @@ def session_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         materials = MaterialFormSet(request.POST, request.FILES, prefix="materials", initial=material_initial)
         if form.is_valid() and agenda.is_valid() and materials.is_valid():
             changes = [
-                services.MaterialChange(
+                editing.MaterialChange(
                     id=m.cleaned_data.get("id"),
-                    values={k: m.cleaned_data[k] for k in services.MATERIAL_EDITABLE},
+                    values={k: m.cleaned_data[k] for k in interchange.MATERIAL_FIELDS},
                     upload=m.cleaned_data.get("file"),
                     clear_file=m.cleaned_data.get("clear_file", False),
                 )
                 for m in materials.kept_forms()
             ] + [
-                services.MaterialChange(id=m.cleaned_data["id"], values={}, delete=True)
+                editing.MaterialChange(id=m.cleaned_data["id"], values={}, delete=True)
                 for m in materials.deleted_forms
                 if m.cleaned_data.get("id")
             ]
             try:
-                saved = services.session_plan_update(
+                saved = editing.session_plan_update(
                     plan=plan,
                     by=request.user,
-                    values={k: form.cleaned_data[k] for k in services.PLAN_EDITABLE},
+                    values={k: form.cleaned_data[k] for k in interchange.PLAN_CONTENT_FIELDS},
                     agenda=agenda.agenda(),
                     materials=changes,
                 )

@@ -10,12 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from facilitation.models import (
-    ProtectedTimeDelegation,
-    ProtectedTimeEvent,
-    ProtectedTimeLine,
-    ProtectedTimeRequest,
-)
+from facilitation.models import ProtectedTimeDelegation, ProtectedTimeEvent, ProtectedTimeLine, ProtectedTimeRequest
 from sessions.models import Cohort, Enrolment, GroupSession
 
 PT = ProtectedTimeRequest

@@ -10,10 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from facilitation.models import (
-    ProtectedTimeEscalation,
-    ProtectedTimeLine,
-)
+from facilitation.models import ProtectedTimeEscalation, ProtectedTimeLine
 from facilitation.selectors.protected_time import AWAITING, DECIDED, PT
 from sessions.scheduling import bank_holidays
 

@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
-from facilitation.models import (
-    ProtectedTimeDelegation,
-)
+from facilitation.models import ProtectedTimeDelegation
 
 
 @transaction.atomic

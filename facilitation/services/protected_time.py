@@ -19,12 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
 from core.links import absolute_url
-from facilitation.models import (
-    ProtectedTimeDelegation,
-    ProtectedTimeEvent,
-    ProtectedTimeLine,
-    ProtectedTimeRequest,
-)
+from facilitation.models import ProtectedTimeDelegation, ProtectedTimeEvent, ProtectedTimeLine, ProtectedTimeRequest
 from reminders.services import reminder_schedule, reminders_cancel
 from sessions.models import Cohort, Enrolment, GroupSession
 from sessions.rules import is_cohort_facilitator

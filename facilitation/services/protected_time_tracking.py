@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.links import absolute_url
-from facilitation.models import (
-    ProtectedTimeEscalation,
-)
+from facilitation.models import ProtectedTimeEscalation
 from facilitation.selectors.protected_time_tracking import add_working_days, protected_time_managers_with_pending
 from facilitation.services.protected_time import (
     KIND_DIGEST,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from core.errors import DomainError
 from programmes.models import Material, SessionPlan
-from programmes.services import MaterialChange, agenda_difference, session_plan_update
+from programmes.services.editing import MaterialChange, agenda_difference, session_plan_update
 from programmes.uploads import MAX_BYTES, validate_material_file
 from tests.factories import programme_with_plans
 from tests.programmes.factories_programmes import JPG, M4A, MP3, PDF, PNG, docx_bytes, upload

@@ -9,7 +9,7 @@ from core.demo import DemoContext
 from programmes import demo
 from programmes.models import AgendaItem, InformationPackSection, Material, Programme, SessionPlan
 from programmes.selectors import programme_problems
-from programmes.services import programme_load_builtin
+from programmes.services.importing import programme_load_builtin
 
 pytestmark = [pytest.mark.programmes, pytest.mark.django_db]
 

@@ -9,7 +9,8 @@ from core.errors import DomainError
 from programmes.interchange import ImportFormatError
 from programmes.models import AgendaItem, InformationPackSection, Material, Programme, SessionPlan
 from programmes.selectors import programme_export_text
-from programmes.services import MaterialChange, programme_import, programme_load_builtin, session_plan_update
+from programmes.services.editing import MaterialChange, session_plan_update
+from programmes.services.importing import programme_import, programme_load_builtin
 from tests.factories import programme_with_plans
 from tests.programmes.factories_programmes import PDF, upload
 

@@ -6,16 +6,15 @@ import pytest
 
 from core.errors import DomainError, NotAllowed
 from programmes.models import InformationPack, InformationPackSection, Programme, SessionPlan
-from programmes.services import (
+from programmes.services.editing import (
     MaterialChange,
     information_pack_update,
     programme_create,
-    programme_duplicate,
-    programme_publish,
-    programme_retire,
     programme_update,
     session_plan_update,
 )
+from programmes.services.publishing import programme_publish, programme_retire
+from programmes.services.versions import programme_duplicate
 from tests.factories import CohortFactory, cohort_with_sessions, programme_with_plans
 
 pytestmark = [pytest.mark.programmes, pytest.mark.django_db]

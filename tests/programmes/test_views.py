@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from programmes.models import InformationPackSection, Programme
-from programmes.services import programme_load_builtin
+from programmes.services.importing import programme_load_builtin
 from tests.factories import CohortFactory, programme_with_plans
 
 pytestmark = [pytest.mark.programmes, pytest.mark.django_db]

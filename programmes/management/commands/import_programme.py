@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from programmes.interchange import ImportFormatError
-from programmes.services import programme_import
+from programmes.services.importing import programme_import
 
 
 class Command(BaseCommand):

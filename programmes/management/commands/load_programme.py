@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from programmes.interchange import ImportFormatError
-from programmes.services import BUILTIN_PATH, programme_load_builtin
+from programmes.services.importing import BUILTIN_PATH, programme_load_builtin
 
 
 class Command(BaseCommand):

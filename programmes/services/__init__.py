@@ -1,0 +1,1 @@
+"""Programmes' writes, one module per concept (import from the concept module)."""
