@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.tasks import send_password_reset_email
 from core.forms import CrispyFormMixin
 
 
@@ -32,8 +33,6 @@ class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm):
     def save(
         self, *, domain_override: str | None = None, use_https: bool = False, request: Any = None, **_: Any
     ) -> None:
-        from accounts.tasks import send_password_reset_email
-
         domain = domain_override or (request.get_host() if request else "127.0.0.1:8000")
         for user in self.get_users(self.cleaned_data["email"]):
             transaction.on_commit(

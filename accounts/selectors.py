@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from accounts.models import User
 from core.links import role_home_url_name
 
@@ -10,7 +8,3 @@ def home_url_name_for(user: User) -> str:
     """Return the URL name of the home page a user lands on after signing in."""
     roles = user.roles
     return role_home_url_name(roles[0]) if roles else "accounts:no_role"
-
-
-def staff_of(manager: User) -> QuerySet[User]:
-    return User.objects.filter(line_manager=manager, is_active=True).order_by("first_name", "last_name")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -86,40 +84,14 @@ def session_plan_get(*, user: AbstractBaseUser, pk: int) -> SessionPlan:
 def material_get_for_user(*, user: AbstractBaseUser, pk: int) -> Material:
     """A material for someone planning with the library; 404 for everyone else.
 
-    Participants receive participant materials through their cohort (see
-    ``materials_visible_to_participants`` and ``material_is_released``);
-    facilitator-only materials are never theirs.
+    Participants receive participant materials through their cohort (the release
+    rule is ``sessions.selectors.materials``); facilitator-only materials are never theirs.
     """
     _require_library(user)
     try:
         return Material.objects.select_related("session_plan__programme").get(pk=pk)
     except Material.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def materials_visible_to_participants(plan_ids: Iterable[int]) -> QuerySet[Material]:
-    """Materials of these plans meant for participants (never facilitator-only ones), with their plan."""
-    return (
-        Material.objects.filter(session_plan_id__in=list(plan_ids), audience=Material.Audience.PARTICIPANTS)
-        .select_related("session_plan")
-        .order_by("session_plan__kind", "session_plan__number", "position", "pk")
-    )
-
-
-def material_is_released(material: Material, *, session_held: bool, week_started: bool, enrolled: bool) -> bool:
-    """Whether a participant may open ``material`` now, by its release rule (pure: no queries).
-
-    ``session_held``: the plan's session has been held; ``week_started``: the
-    plan's week (or booster) has begun; ``enrolled``: the participant's place
-    is confirmed. Facilitator-only materials are never released.
-    """
-    if material.audience != Material.Audience.PARTICIPANTS or not enrolled:
-        return False
-    if material.release == Material.Release.ON_ENROLMENT:
-        return True
-    if material.release == Material.Release.WEEK_START:
-        return week_started or session_held
-    return session_held
 
 
 def information_pack_current(*, programme: Programme) -> InformationPack | None:
@@ -131,14 +103,6 @@ def information_pack_current(*, programme: Programme) -> InformationPack | None:
         .order_by("-version")
         .first()
     )
-
-
-def information_pack_get(*, pk: int) -> InformationPack:
-    """A pack with its sections, for anyone who may read it (the pack holds nothing clinical)."""
-    try:
-        return InformationPack.objects.select_related("programme").prefetch_related("sections").get(pk=pk)
-    except InformationPack.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def programme_problems(programme: Programme) -> list[str]:

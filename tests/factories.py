@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
+from programmes.models import AgendaItem, InformationPack, InformationPackSection, SessionPlan
+from sessions.models import Enrolment
+from sessions.services.cohorts import group_sessions_create_weekly
 
 PASSWORD = "a-calm-test-password"
 
@@ -60,7 +64,6 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
 def programme_with_plans(*, weeks: int = 12, boosters: int = 2, **kwargs):
     """Return a published programme with ``weeks`` weekly plans, ``boosters`` booster plans and a pack."""
-    from programmes.models import AgendaItem, InformationPack, InformationPackSection, SessionPlan
 
     programme = ProgrammeFactory(weekly_session_count=weeks, booster_offsets_weeks=[4, 12][:boosters], **kwargs)
     plans = [
@@ -112,7 +115,6 @@ class CohortFactory(factory.django.DjangoModelFactory):
 
 def cohort_with_sessions(**kwargs):
     """Return a cohort with its weekly sessions (bank holidays respected, no closures)."""
-    from sessions.services.cohorts import group_sessions_create_weekly
 
     cohort = CohortFactory(**kwargs)
     group_sessions_create_weekly(cohort=cohort, closures={})
@@ -130,9 +132,6 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 
 def enrol(cohort, participant=None, *, place_number: int | None = None):
     """Return a confirmed (enrolled) place for ``participant`` (a new one by default) in ``cohort``."""
-    from django.utils import timezone
-
-    from sessions.models import Enrolment
 
     taken = Enrolment.objects.filter(cohort=cohort, place_number__isnull=False).count()
     return EnrolmentFactory(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -118,7 +119,6 @@ def test_repeated_failures_lock_the_account_for_a_while(client: Client, settings
 
 
 def test_user_cannot_be_their_own_line_manager() -> None:
-    from django.db import IntegrityError, transaction
 
     user = ParticipantFactory()
     user.line_manager = user

@@ -10,10 +10,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import AccessLog
 from facilitation.services.protected_time import protected_time_request_draft
 from programmes.models import Material, SessionPlan
-from sessions.models import Attendance, Cohort, Enrolment, GroupSession
+from reminders.models import Reminder
+from sessions.models import Attendance, ClosureDate, Cohort, Enrolment, GroupSession
+from sessions.selectors.places import participant_groups
+from sessions.services.cohorts import cohort_create
 from sessions.services.group_sessions import group_session_cancel
 from sessions.services.help_requests import help_request_create
 from sessions.services.invitations import enrolment_invite
@@ -24,6 +28,7 @@ from tests.factories import (
     ParticipantFactory,
     cohort_with_sessions,
     enrol,
+    programme_with_plans,
 )
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
@@ -117,7 +122,6 @@ def test_run_session_page_runs_constant_queries(client, django_assert_num_querie
 
 
 def test_participant_home_releases_materials_by_rule():
-    from sessions.selectors.places import participant_groups
 
     cohort = running_cohort(2, held=2)
     person = cohort.enrolments.first().participant
@@ -132,7 +136,6 @@ def test_participant_home_releases_materials_by_rule():
 
 
 def test_home_practice_is_this_weeks_and_stops_a_week_after_the_last_session(client):
-    import time_machine
 
     cohort = running_cohort(2, held=2)
     person = cohort.enrolments.first().participant
@@ -272,7 +275,6 @@ def test_attendance_tap_by_htmx_returns_the_row(client):
 
 
 def test_mark_as_held_releases_that_weeks_materials(client):
-    from sessions.selectors.places import participant_groups
 
     cohort = running_cohort(1, held=1)
     person = cohort.enrolments.first().participant
@@ -291,7 +293,6 @@ def test_mark_as_held_releases_that_weeks_materials(client):
 
 def test_cohort_form_names_the_fix_for_bad_input(client):
     facilitator = FacilitatorFactory()
-    from tests.factories import programme_with_plans
 
     programme = programme_with_plans()
     client.force_login(facilitator)
@@ -329,7 +330,6 @@ def test_cohort_form_names_the_fix_for_bad_input(client):
     ],
 )
 def test_cohort_form_names_the_fix_for_each_field(client, overrides, words):
-    from tests.factories import programme_with_plans
 
     facilitator = FacilitatorFactory()
     client.force_login(facilitator)
@@ -368,7 +368,6 @@ def test_cohort_change_form_names_the_fix(client, overrides, words):
 
 def test_cohort_form_creates_cohort_and_sessions(client):
     facilitator = FacilitatorFactory()
-    from tests.factories import programme_with_plans
 
     programme = programme_with_plans()
     client.force_login(facilitator)
@@ -432,7 +431,6 @@ def test_invitation_link_creates_account_once_then_shows_a_clear_page(client):
 
 
 def test_expired_invitation_link_creates_no_account(client):
-    import time_machine
 
     cohort = cohort_with_sessions()
     result = enrolment_invite(cohort=cohort, email="late@hospital.example", by=cohort.facilitators.first())
@@ -441,7 +439,6 @@ def test_expired_invitation_link_creates_no_account(client):
         response = client.post(url, {"first_name": "Late", "last_name": "", "password": "a-calm-long-password"})
     assert response.status_code == 410
     assert "expired" in response.content.decode()
-    from accounts.models import User
 
     assert not User.objects.filter(email="late@hospital.example").exists()
 
@@ -469,8 +466,6 @@ SEPTEMBER_FIRST = datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC)
 
 def toronto_monday_cohort(facilitator) -> Cohort:
     """A Monday 13:00 Toronto cohort from 14 September 2026: Thanksgiving (12 October) moves week 5."""
-    from sessions.services.cohorts import cohort_create
-    from tests.factories import programme_with_plans
 
     return cohort_create(
         programme=programme_with_plans(),
@@ -504,8 +499,6 @@ def test_facilitator_overrides_a_move_and_keeps_the_planned_date(client):
 
 def test_keeping_a_moved_week_on_its_planned_date_brings_the_weeks_that_followed_it_back(client):
     """Thanksgiving pushed weeks 5-12 on by a week; keeping week 5 on Thanksgiving restores the weekly rhythm."""
-    from reminders.models import Reminder
-    from sessions.models import ClosureDate
 
     facilitator = FacilitatorFactory()
     with time_machine.travel(SEPTEMBER_FIRST, tick=False):

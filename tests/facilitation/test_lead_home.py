@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from sessions.models import Attendance
-from tests.factories import ServiceLeadFactory, cohort_with_sessions, enrol
+from sessions.services.cohorts import enrolments_complete
+from tests.factories import ServiceLeadFactory, UserFactory, cohort_with_sessions, enrol
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
 
@@ -40,14 +41,12 @@ def test_lead_home_lists_every_cohort_in_constant_queries(client, django_assert_
 
 @pytest.mark.parametrize("role", ["is_participant", "is_facilitator", "is_manager"])
 def test_lead_home_is_for_service_leads_only(client, role) -> None:
-    from tests.factories import UserFactory
 
     client.force_login(UserFactory(**{role: True}))
     assert client.get(reverse("facilitation:lead_home")).status_code == 403
 
 
 def test_lead_home_counts_the_places_of_a_completed_cohort(client) -> None:
-    from sessions.services.cohorts import enrolments_complete
 
     cohort = cohort_with_sessions(status="running")
     places = [enrol(cohort) for _ in range(3)]

@@ -8,11 +8,15 @@ from __future__ import annotations
 import datetime
 import threading
 import zoneinfo
+from datetime import timedelta
 
 import pytest
 import time_machine
+from celery.schedules import crontab
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
+from config.celery_app import app
 from core.errors import DomainError
 from facilitation.models import ProtectedTimeEscalation, ProtectedTimeRequest
 from facilitation.services.delegations import protected_time_delegation_create
@@ -21,6 +25,7 @@ from facilitation.services.protected_time_decisions import protected_time_approv
 from facilitation.services.protected_time_tracking import protected_time_escalation_fire
 from facilitation.tasks import protected_time_track, protected_time_weekly_digest
 from reminders.models import Reminder
+from sessions.models import GroupSession
 from tests.facilitation.factories_protected_time import small_cohort, submitted
 from tests.factories import ManagerFactory, ParticipantFactory, ServiceLeadFactory
 
@@ -87,9 +92,6 @@ def test_decided_request_is_not_chased() -> None:
 
 @pytest.mark.django_db
 def test_ladder_starts_again_once_when_a_moved_session_goes_back_to_the_manager() -> None:
-    from datetime import timedelta
-
-    from sessions.models import GroupSession
 
     with time_machine.travel(at(2027, 3, 1, 10, 0), tick=False):
         request = submitted(small_cohort(start_date=datetime.date(2027, 4, 6)))
@@ -191,7 +193,6 @@ def test_two_beats_at_the_same_moment_fire_each_step_once(require_postgres) -> N
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_manager_and_deputy_deciding_at_once_one_wins_the_other_is_told(require_postgres) -> None:
-    from django.utils import timezone
 
     request = submitted()
     manager = request.enrolment.participant.line_manager
@@ -217,9 +218,6 @@ def test_manager_and_deputy_deciding_at_once_one_wins_the_other_is_told(require_
 
 
 def test_beat_runs_the_tracking_and_digest_jobs() -> None:
-    from celery.schedules import crontab
-
-    from config.celery_app import app
 
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     assert schedule["facilitation.tasks.protected_time_track"] == 900.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -213,7 +214,6 @@ def test_participant_reviews_sends_and_sees_each_sessions_status(client: Client)
 
 
 def test_participant_partial_context_uses_constant_queries(django_assert_num_queries) -> None:
-    from django.template.loader import render_to_string
 
     participant = ParticipantFactory()
     submitted(participant=participant)

@@ -15,7 +15,7 @@ from facilitation.models import ProtectedTimeLine, ProtectedTimeRequest
 from facilitation.services.protected_time import protected_time_submit
 from facilitation.services.protected_time_decisions import protected_time_approve
 from reminders.models import Reminder
-from sessions.models import Enrolment, GroupSession
+from sessions.models import Attendance, Enrolment, GroupSession
 from sessions.selectors.calendar_feeds import calendar_feed_sessions
 from sessions.selectors.places import cohort_pack_current
 from sessions.services.attendance import apologies_send
@@ -23,7 +23,13 @@ from sessions.services.checkins import checkin_book, checkin_record
 from sessions.services.cohorts import cohort_create
 from sessions.services.enrolments import enrolment_acknowledge, enrolment_confirm, enrolment_withdraw
 from sessions.services.group_sessions import group_session_cancel, group_session_hold, group_session_reschedule
-from tests.factories import EnrolmentFactory, FacilitatorFactory, ParticipantFactory, programme_with_plans
+from tests.factories import (
+    EnrolmentFactory,
+    FacilitatorFactory,
+    ParticipantFactory,
+    ServiceLeadFactory,
+    programme_with_plans,
+)
 from tests.sessions.factories_checkins import weekly_window
 
 pytestmark = [pytest.mark.protected_time, pytest.mark.checkins, pytest.mark.django_db]
@@ -361,8 +367,6 @@ def test_a_booster_the_facilitator_moved_stays_put_when_the_last_weekly_session_
 
 @time_machine.travel(NOW, tick=False)
 def test_the_admin_shows_a_service_lead_no_withdrawal_reason_or_attendance_note(client):
-    from sessions.models import Attendance
-    from tests.factories import ServiceLeadFactory
 
     cohort, facilitator = new_cohort()
     leaving = confirmed(cohort, facilitator)

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.base import ContentFile
 
 from programmes.models import Material, SessionPlan
-from programmes.selectors import material_is_released, materials_visible_to_participants
-from tests.factories import programme_with_plans
-from tests.programmes.factories_programmes import PDF
+from sessions.selectors.materials import materials_query
+from tests.factories import ParticipantFactory, cohort_with_sessions, enrol, programme_with_plans
+from tests.programmes.factories_programmes import MP3, PDF
 
 pytestmark = [pytest.mark.programmes, pytest.mark.django_db]
 
@@ -87,30 +87,42 @@ def test_plan_page_lists_facilitator_notes_for_staff(client, facilitator, facili
     assert "Facilitators only" in page
 
 
+def released(plan: SessionPlan, *, held: bool, started: bool) -> list[Material]:
+    """The plan's materials the one release rule (sessions.selectors.materials) gives a confirmed place."""
+    return list(
+        materials_query(
+            programme_ids=[plan.programme_id],
+            held_ids={plan.pk} if held else set(),
+            started_ids={plan.pk} if started else set(),
+        ).filter(session_plan=plan)
+    )
+
+
 def test_participant_selector_never_returns_facilitator_only_materials(plan, facilitator_material) -> None:
     handout = Material.objects.create(session_plan=plan, title="Handout", content="Hi")
-    assert list(materials_visible_to_participants([plan.pk])) == [handout]
+    assert released(plan, held=True, started=True) == [handout]
 
 
 @pytest.mark.parametrize(
-    ("release", "held", "started", "enrolled", "expected"),
+    ("release", "held", "started", "expected"),
     [
-        ("on_enrolment", False, False, True, True),
-        ("on_enrolment", True, True, False, False),
-        ("after_session", False, True, True, False),
-        ("after_session", True, True, True, True),
-        ("week_start", False, False, True, False),
-        ("week_start", False, True, True, True),
+        ("on_enrolment", False, False, True),
+        ("after_session", False, True, False),
+        ("after_session", True, True, True),
+        ("week_start", False, False, False),
+        ("week_start", False, True, True),
     ],
 )
-def test_release_rules(release, held, started, enrolled, expected) -> None:
-    material = Material(audience=Material.Audience.PARTICIPANTS, release=release)
-    assert material_is_released(material, session_held=held, week_started=started, enrolled=enrolled) is expected
+def test_release_rules(plan, release, held, started, expected) -> None:
+    material = Material.objects.create(session_plan=plan, title="Sheet", release=release)
+    assert (material in released(plan, held=held, started=started)) is expected
 
 
-def test_facilitator_only_material_is_never_released() -> None:
-    material = Material(audience=Material.Audience.FACILITATORS, release=Material.Release.ON_ENROLMENT)
-    assert material_is_released(material, session_held=True, week_started=True, enrolled=True) is False
+def test_facilitator_only_material_is_never_released(plan) -> None:
+    Material.objects.create(
+        session_plan=plan, title="Notes", audience=Material.Audience.FACILITATORS, release=Material.Release.ON_ENROLMENT
+    )
+    assert released(plan, held=True, started=True) == []
 
 
 def test_nav_shows_programmes_to_staff_only(client, facilitator, participant) -> None:
@@ -122,8 +134,6 @@ def test_nav_shows_programmes_to_staff_only(client, facilitator, participant) ->
 
 def _released_to_a_participant(*, audience: str = Material.Audience.PARTICIPANTS):
     """A material released on enrolment in a cohort, with an audio file and a Markdown table; and the place."""
-    from tests.factories import cohort_with_sessions, enrol
-    from tests.programmes.factories_programmes import MP3
 
     cohort = cohort_with_sessions()
     place = enrol(cohort)
@@ -156,7 +166,6 @@ def test_participant_material_page_renders_tables_and_links_the_checked_file(cli
 
 
 def test_participant_file_is_refused_to_others_and_for_facilitator_only_materials(client) -> None:
-    from tests.factories import ParticipantFactory
 
     material, _place = _released_to_a_participant()
     client.force_login(ParticipantFactory())

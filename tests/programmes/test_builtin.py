@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from core.demo import DemoContext
@@ -73,10 +77,6 @@ def test_demo_seed_loads_the_published_programme_once() -> None:
 
 def test_builtin_pack_names_only_buttons_that_participants_really_see() -> None:
     """The pack tells people which button to press; each quoted name must exist on a participant page."""
-    import re
-    from pathlib import Path
-
-    from django.conf import settings
 
     programme, _ = programme_load_builtin()
     sections = {s.topic: s.body for s in programme.information_packs.get().sections.all()}
@@ -98,7 +98,6 @@ def test_builtin_pack_says_what_support_exists_outside_the_group() -> None:
 
 def test_handouts_named_in_a_plan_exist_under_that_name() -> None:
     """A facilitator told to have "the X handout" ready can find a material called X."""
-    import re
 
     programme, _ = programme_load_builtin()
     titles = {m.title.lower() for m in Material.objects.filter(session_plan__programme=programme)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from core.errors import DomainError
@@ -146,7 +147,6 @@ def test_download_and_upload_on_screen(client, service_lead) -> None:
     assert response["Content-Disposition"].endswith(f'-v{programme.version}.yaml"')
     text = response.content.decode()
     Programme.objects.all().delete()
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(
         "/programmes/import/", {"file": SimpleUploadedFile("p.yaml", text.encode()), "publish": "on"}
@@ -157,7 +157,6 @@ def test_download_and_upload_on_screen(client, service_lead) -> None:
 
 
 def test_upload_with_an_error_shows_the_line_and_imports_nothing(client, facilitator) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     text = _builtin_text().replace("format_version: 1", "format_version: 2")
     client.force_login(facilitator)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
-from programmes.models import InformationPackSection, Programme
+from programmes.models import InformationPackSection, Programme, SessionPlan
 from programmes.services.importing import programme_load_builtin
-from tests.factories import CohortFactory, programme_with_plans
+from tests.factories import CohortFactory, EnrolmentFactory, cohort_with_sessions, programme_with_plans
 
 pytestmark = [pytest.mark.programmes, pytest.mark.django_db]
 
@@ -118,9 +119,6 @@ def test_every_builtin_plan_page_renders_for_a_facilitator(client, facilitator, 
 
 def test_participant_reads_the_pack_with_the_previews_styles_and_one_heading(client) -> None:
     """The participant's pack page matches the preview: the same print rules and the pack title as its h1."""
-    from django.urls import reverse
-
-    from tests.factories import EnrolmentFactory, cohort_with_sessions
 
     place = EnrolmentFactory(cohort=cohort_with_sessions())
     client.force_login(place.participant)
@@ -132,10 +130,6 @@ def test_participant_reads_the_pack_with_the_previews_styles_and_one_heading(cli
 
 def test_running_a_session_shows_the_plans_preparation_at_any_intensity(client) -> None:
     """What to prepare reaches the facilitator on the day, as a list, for a medium week too."""
-    from django.urls import reverse
-
-    from programmes.models import SessionPlan
-    from tests.factories import cohort_with_sessions
 
     cohort = cohort_with_sessions()
     SessionPlan.objects.filter(programme=cohort.programme, kind="weekly", number=1).update(

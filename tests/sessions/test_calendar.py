@@ -6,16 +6,26 @@ import datetime
 import zoneinfo
 
 import icalendar
+import icalendar as ical
 import pytest
 import time_machine
 from django.urls import reverse
 
+from reminders.models import Reminder
+from reminders.registry import get_kind
 from sessions.services.calendar_feeds import calendar_feed_ensure, calendar_feed_rotate
 from sessions.services.cohorts import cohort_create
 from sessions.services.enrolments import enrolment_withdraw
 from sessions.services.group_sessions import group_session_cancel, group_session_reschedule
 from sessions.services.session_reminders import session_reminders_schedule
-from tests.factories import FacilitatorFactory, ParticipantFactory, cohort_with_sessions, enrol, programme_with_plans
+from tests.factories import (
+    EnrolmentFactory,
+    FacilitatorFactory,
+    ParticipantFactory,
+    cohort_with_sessions,
+    enrol,
+    programme_with_plans,
+)
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
 
@@ -140,7 +150,6 @@ def test_participant_feed_holds_only_enrolled_or_completed_places(client):
     invited_cohort = cohort_with_sessions()
     person = ParticipantFactory()
     enrol(enrolled_cohort, person)
-    from tests.factories import EnrolmentFactory
 
     EnrolmentFactory(cohort=invited_cohort, participant=person, status="acknowledged")
     events = parse(client.get(feed_url(person))).walk("VEVENT")
@@ -180,14 +189,10 @@ def test_single_session_ics_for_members_only(client):
 
 
 def test_session_reminder_context_has_the_ics_link_and_attachment():
-    import icalendar as ical
-
-    from reminders.registry import get_kind
 
     cohort = cohort_with_sessions()
     place = enrol(cohort)
     session_reminders_schedule(enrolment=place)
-    from reminders.models import Reminder
 
     reminder = Reminder.objects.filter(kind="session_tomorrow").select_related("recipient").first()
     context = get_kind("session_tomorrow").context(reminder)

@@ -7,7 +7,8 @@ from datetime import UTC, timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from core.errors import DomainError, NotAllowed
 from core.models import AccessLog
 from facilitation.selectors.homes import facilitator_checkins_panel, participant_checkins_panel
 from reminders.models import Reminder
+from reminders.registry import get_kind
 from reminders.rendering import reminder_email
 from reminders.services import reminders_claim_due, reminders_send_batch
 from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, Enrolment, GroupSession, HelpRequest
@@ -472,7 +474,6 @@ def test_withdrawn_participants_stop_seeing_boosters_and_their_reminders(client)
 
 
 def count_queries(client, url) -> int:
-    from django.db import connection
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -572,7 +573,6 @@ def test_availability_form_names_the_field_and_changes_nothing_on_bad_input(clie
 
 @time_machine.travel(NOW, tick=False)
 def test_home_partials_render_from_their_selectors(booked_world, rf):
-    from django.template.loader import render_to_string
 
     cohort, facilitator, (amara, *_rest) = booked_world
     book(cohort, facilitator, amara)
@@ -620,7 +620,6 @@ def test_participant_moves_a_check_in_over_http_and_only_their_own(client, booke
 
 @time_machine.travel(NOW, tick=False)
 def test_checkin_and_booster_reminder_emails_are_neutral(booked_world, mailoutbox):
-    from reminders.registry import get_kind
 
     cohort, facilitator, (amara, *_rest) = booked_world
     book(cohort, facilitator, amara)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import demo as accounts_demo
 from core.demo import DemoContext
@@ -33,7 +34,6 @@ def test_demo_seeds_two_cohorts_once(client):
     assert Cohort.objects.count() == 3
     assert Cohort.objects.get(status="completed").group_sessions.filter(kind="booster").count() == 2
     assert running.status == "running" and recruiting.status == "recruiting"
-    from django.utils import timezone
 
     behind = running.group_sessions.filter(ends_at__lt=timezone.now())
     assert behind.count() >= 4

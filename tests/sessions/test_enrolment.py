@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import datetime as dt
 import threading
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core.errors import DomainError
+from programmes.models import InformationPack
 from reminders.models import Reminder
 from sessions.models import Enrolment, Invitation
 from sessions.selectors.places import cohort_pack_current
-from sessions.services.cohorts import cohort_update, enrolments_complete
+from sessions.services.cohorts import cohort_status_change, cohort_update, enrolments_complete
 from sessions.services.enrolments import (
     CohortFull,
     enrolment_acknowledge,
@@ -31,7 +34,9 @@ from sessions.services.invitations import (
     token_hash,
 )
 from sessions.services.session_reminders import session_reminders_schedule
+from sessions.tasks import cohorts_complete_ended
 from tests.factories import EnrolmentFactory, FacilitatorFactory, ParticipantFactory, cohort_with_sessions, enrol
+from tests.support.worker import wait_for
 
 pytestmark = [pytest.mark.cohorts]
 
@@ -197,7 +202,6 @@ def test_two_facilitators_confirming_the_last_place_at_once_give_one_place(requi
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_database_refuses_a_second_holder_of_one_place(require_postgres):
-    from django.db import IntegrityError
 
     cohort = cohort_with_sessions(capacity=3)
     enrol(cohort, place_number=1)
@@ -207,11 +211,6 @@ def test_database_refuses_a_second_holder_of_one_place(require_postgres):
 
 @pytest.mark.django_db
 def test_completion_task_completes_only_cohorts_whose_sessions_are_behind_them():
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from sessions.tasks import cohorts_complete_ended
 
     ended = cohort_with_sessions(
         status="running", start_date=timezone.localdate() - dt.timedelta(weeks=13), holiday_region=""
@@ -230,7 +229,6 @@ def test_completion_task_completes_only_cohorts_whose_sessions_are_behind_them()
 
 @pytest.mark.django_db
 def test_cancelling_a_cohort_cancels_its_remaining_sessions_and_reminders():
-    from sessions.services.cohorts import cohort_status_change
 
     cohort = cohort_with_sessions()
     place = enrol(cohort)
@@ -278,9 +276,6 @@ def test_a_new_venue_raises_the_sequence_of_upcoming_sessions():
 @pytest.mark.django_db(transaction=True)
 def test_confirmation_waiting_on_an_uncommitted_last_place_gets_cohort_full(require_postgres):
     """Force the overlap: one confirmation holds the last place uncommitted while the other tries."""
-    from django.db import transaction
-
-    from tests.support.worker import wait_for
 
     cohort = cohort_with_sessions(capacity=1)
     holder_place, contender_place = acknowledged(cohort), acknowledged(cohort)
@@ -327,9 +322,6 @@ def test_confirmation_waiting_on_an_uncommitted_last_place_gets_cohort_full(requ
 
 @pytest.mark.django_db
 def test_confirm_needs_the_current_pack_version():
-    from django.utils import timezone
-
-    from programmes.models import InformationPack
 
     cohort = cohort_with_sessions()
     enrolment = acknowledged(cohort)

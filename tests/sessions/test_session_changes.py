@@ -7,11 +7,14 @@ import zoneinfo
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from facilitation.models import ProtectedTimeRequest
 from facilitation.services.protected_time import protected_time_request_draft
 from reminders.models import Reminder
+from reminders.rendering import render_parts
 from sessions.services.group_sessions import group_session_cancel, group_session_reschedule
 from sessions.services.session_reminders import session_reminders_schedule
 from tests.factories import cohort_with_sessions, enrol
@@ -74,7 +77,6 @@ def test_moving_onto_another_session_date_is_refused():
 
 
 def test_moved_notice_gives_the_new_date_and_reason_without_calling_it_the_next_session():
-    from reminders.rendering import render_parts
 
     cohort, places = cohort_with_two_places()
     session = cohort.group_sessions.get(number=3)
@@ -91,9 +93,6 @@ def test_moved_notice_gives_the_new_date_and_reason_without_calling_it_the_next_
 
 
 def test_cancelling_the_cohort_over_http_tells_each_participant_once_and_withdraws_protected_time(client):
-    from django.urls import reverse
-
-    from facilitation.models import ProtectedTimeRequest
 
     cohort, places = cohort_with_two_places()
     for place in places:
