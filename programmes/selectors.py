@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -95,12 +95,14 @@ def material_get_for_user(*, user: AbstractBaseUser, pk: int) -> Material:
 
 
 def information_pack_current(*, programme: Programme) -> InformationPack | None:
-    """The programme's latest information pack with its sections in order."""
+    """The pack people read now, with its sections in order: the newest published version, else the newest.
+
+    The one "current pack" rule: invitees read it, acknowledge it, and a place is confirmed only against it.
+    """
     return (
-        programme.information_packs.prefetch_related(
-            Prefetch("sections", queryset=InformationPackSection.objects.order_by("position", "pk"))
-        )
-        .order_by("-version")
+        InformationPack.objects.filter(programme_id=programme.pk)
+        .prefetch_related(Prefetch("sections", queryset=InformationPackSection.objects.order_by("position", "pk")))
+        .order_by(Case(When(published_at__isnull=False, then=0), default=1), "-version")
         .first()
     )
 

@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from core.links import absolute_url
 from reminders.models import Reminder
 from reminders.registry import ReminderKind, get_kind
 
@@ -32,7 +33,7 @@ FOOTER = "reminders/email/_footer"
 
 
 def absolute(path: str) -> str:
-    return settings.STEADY_SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:

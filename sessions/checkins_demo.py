@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.services import user_ensure
 from core.demo import DemoContext
-from programmes.models import Programme
+from programmes.models import Programme, SessionPlan
 from sessions.models import AvailabilityWindow, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import free_slots
 from sessions.services.boosters import boosters_schedule
@@ -32,10 +32,10 @@ WINDOWS = [(1, time(10, 0), time(12, 0)), (3, time(14, 0), time(16, 0))]
 
 def _programme(ctx: DemoContext) -> Programme | None:
     programme = ctx.objects.get("programme")
-    if programme is not None and programme.session_plans.filter(kind="booster").exists():
+    if programme is not None and programme.session_plans.filter(kind=SessionPlan.Kind.BOOSTER).exists():
         return programme
     return (
-        Programme.objects.filter(status=Programme.Status.PUBLISHED, session_plans__kind="booster")
+        Programme.objects.filter(status=Programme.Status.PUBLISHED, session_plans__kind=SessionPlan.Kind.BOOSTER)
         .exclude(booster_offsets_weeks=[])
         .order_by("-created_at")
         .first()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_ensure
 from core.demo import DemoContext
-from programmes.models import Programme
+from programmes.models import Programme, SessionPlan
 from sessions.checkins_demo import seed_checkins
 from sessions.models import Attendance, Cohort, Enrolment, GroupSession
 from sessions.selectors.places import cohort_pack_current
@@ -36,7 +36,7 @@ def demo_programme(ctx: DemoContext) -> Programme | None:
         return programme
     return (
         Programme.objects.filter(status=Programme.Status.PUBLISHED)
-        .annotate(weekly=Count("session_plans", filter=Q(session_plans__kind="weekly")))
+        .annotate(weekly=Count("session_plans", filter=Q(session_plans__kind=SessionPlan.Kind.WEEKLY)))
         .filter(weekly=12)
         .order_by("-created_at")
         .first()

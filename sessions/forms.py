@@ -12,6 +12,7 @@ from accounts.models import User
 from core.forms import CrispyFormMixin
 from programmes.models import Programme
 from sessions.models import CheckIn, Cohort, HolidayRegion, Weekday
+from sessions.models.checkins import CHECKIN_MAX_MINUTES, CHECKIN_MIN_MINUTES
 
 
 class CohortForm(CrispyFormMixin, forms.Form):
@@ -119,8 +120,8 @@ class AvailabilityWindowForm(CrispyFormMixin, forms.Form):
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     slot_minutes = forms.IntegerField(
         label=_("Length of each check-in (minutes)"),
-        min_value=20,
-        max_value=60,
+        min_value=CHECKIN_MIN_MINUTES,
+        max_value=CHECKIN_MAX_MINUTES,
         initial=30,
         error_messages={
             "min_value": _("A check-in lasts at least 20 minutes; enter 20 or more."),
@@ -145,8 +146,8 @@ class AvailabilitySlotForm(CrispyFormMixin, forms.Form):
     start_time = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(
         label=_("Length (minutes)"),
-        min_value=20,
-        max_value=60,
+        min_value=CHECKIN_MIN_MINUTES,
+        max_value=CHECKIN_MAX_MINUTES,
         initial=30,
         error_messages={
             "min_value": _("A check-in lasts at least 20 minutes; enter 20 or more."),

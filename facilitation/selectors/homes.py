@@ -12,7 +12,7 @@ from accounts.models import User
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
-from programmes.models import Programme
+from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
@@ -152,7 +152,7 @@ def participant_checkins_panel(*, user: User) -> dict:
     talk_offered = GroupSession.objects.filter(
         cohort__in=[cohort.pk for cohort in cohorts],
         status=GroupSession.Status.HELD,
-        session_plan__intensity="high",
+        session_plan__intensity=SessionPlan.Intensity.HIGH,
         held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
     ).exists()
     boosters = list(participant_booster_sessions(user=user).filter(starts_at__gte=now)[:3])

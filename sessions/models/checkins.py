@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import validate_time_zone
 from sessions.models.cohorts import Cohort, Weekday
 
+# How long one check-in lasts, in minutes: the one definition (model validators, database constraints,
+# services and forms all use it).
+CHECKIN_MIN_MINUTES, CHECKIN_MAX_MINUTES = 20, 60
+CHECKIN_LENGTH_VALIDATORS = [MinValueValidator(CHECKIN_MIN_MINUTES), MaxValueValidator(CHECKIN_MAX_MINUTES)]
+
 
 class AvailabilityWindow(models.Model):
     """A weekly recurring window when a facilitator holds one-to-one check-ins.
@@ -29,7 +34,9 @@ class AvailabilityWindow(models.Model):
     start_time = models.TimeField(_("from (local)"))
     end_time = models.TimeField(_("until (local)"))
     slot_minutes = models.PositiveSmallIntegerField(
-        _("check-in length (minutes)"), default=30, validators=[MinValueValidator(20), MaxValueValidator(60)]
+        _("check-in length (minutes)"),
+        default=30,
+        validators=CHECKIN_LENGTH_VALIDATORS,
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
@@ -45,7 +52,8 @@ class AvailabilityWindow(models.Model):
                 condition=Q(end_time__gt=models.F("start_time")), name="availability_window_ends_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(slot_minutes__gte=20, slot_minutes__lte=60), name="availability_window_slot_length"
+                condition=Q(slot_minutes__gte=CHECKIN_MIN_MINUTES, slot_minutes__lte=CHECKIN_MAX_MINUTES),
+                name="availability_window_slot_length",
             ),
         ]
 
@@ -60,7 +68,9 @@ class AvailabilitySlot(models.Model):
     local_date = models.DateField(_("date"))
     start_time = models.TimeField(_("start (local)"))
     minutes = models.PositiveSmallIntegerField(
-        _("length (minutes)"), default=30, validators=[MinValueValidator(20), MaxValueValidator(60)]
+        _("length (minutes)"),
+        default=30,
+        validators=CHECKIN_LENGTH_VALIDATORS,
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
@@ -71,7 +81,10 @@ class AvailabilitySlot(models.Model):
         ordering = ["facilitator", "local_date", "start_time"]
         constraints = [
             models.UniqueConstraint(fields=["facilitator", "local_date", "start_time"], name="availability_slot_once"),
-            models.CheckConstraint(condition=Q(minutes__gte=20, minutes__lte=60), name="availability_slot_length"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=CHECKIN_MIN_MINUTES, minutes__lte=CHECKIN_MAX_MINUTES),
+                name="availability_slot_length",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from programmes.models import InformationPack, Material
+from programmes.selectors import information_pack_current
 from sessions.models import (
     Attendance,
     Cohort,
@@ -20,9 +21,8 @@ from sessions.selectors.materials import materials_query, released_plan_ids
 
 
 def cohort_pack_current(*, cohort: Cohort) -> InformationPack | None:
-    """Return the pack invitees read: the newest published version, else the newest."""
-    packs = InformationPack.objects.filter(programme_id=cohort.programme_id).order_by("-version")
-    return packs.filter(published_at__isnull=False).first() or packs.first()
+    """The pack the cohort's invitees read (the programme's one "current pack" rule)."""
+    return information_pack_current(programme=cohort.programme)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sessions.models import (
     Enrolment,
     HelpRequest,
 )
+from sessions.models.checkins import CHECKIN_MAX_MINUTES, CHECKIN_MIN_MINUTES
 from sessions.rules import is_cohort_facilitator
 from sessions.scheduling import (
     local_to_utc,
@@ -39,8 +40,11 @@ class SlotTaken(Conflict):
 
 
 def _check_slot_length(minutes: int) -> None:
-    if not 20 <= minutes <= 60:
-        raise DomainError(_("A check-in lasts between 20 and 60 minutes; choose a length in that range."))
+    if not CHECKIN_MIN_MINUTES <= minutes <= CHECKIN_MAX_MINUTES:
+        raise DomainError(
+            _("A check-in lasts between %(min)d and %(max)d minutes; choose a length in that range.")
+            % {"min": CHECKIN_MIN_MINUTES, "max": CHECKIN_MAX_MINUTES}
+        )
 
 
 @transaction.atomic
