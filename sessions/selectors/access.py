@@ -17,7 +17,8 @@ from sessions.models import (
     GroupSession,
     HelpRequest,
 )
-from sessions.selectors.checkins import cohorts_with_facilitator_ids
+from sessions.rules import is_cohort_facilitator
+from sessions.selectors.checkins import checkin_cohorts_for_participant, cohorts_with_facilitator_ids
 from sessions.selectors.places import participant_groups
 
 
@@ -115,3 +116,26 @@ def participant_get_for_facilitator(*, user, pk: int):
         raise Http404
     participant = get_user_model().objects.get(pk=pk)
     return participant, cohorts
+
+
+def checkin_get_booked_for_participant(*, user: User, pk: int) -> CheckIn:
+    """The participant's own check-in that is still booked (to move it); else 404."""
+    return get_object_or_404(
+        CheckIn.objects.select_related("cohort"), pk=pk, participant=user, status=CheckIn.Status.BOOKED
+    )
+
+
+def checkin_get_for_member(*, user: User, pk: int) -> CheckIn:
+    """A check-in of ``user`` as its participant or as a facilitator of its cohort; else 404."""
+    checkin = get_object_or_404(CheckIn.objects.select_related("cohort"), pk=pk)
+    if checkin.participant_id != user.pk and not is_cohort_facilitator(user, checkin.cohort):
+        raise Http404
+    return checkin
+
+
+def checkin_cohort_get_for_participant(*, user: User, pk: int) -> Cohort:
+    """One of the cohorts where ``user`` may book check-ins or ask to talk; else 404."""
+    cohort = checkin_cohorts_for_participant(user=user).filter(pk=pk).first()
+    if cohort is None:
+        raise Http404
+    return cohort

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from sessions.models import (
     AvailabilitySlot,
     AvailabilityWindow,
@@ -244,3 +245,17 @@ def mark_pre_group_checkin_needed(*, enrolments: list[Enrolment]) -> list[Enrolm
             (enrolment.cohort_id, enrolment.participant_id) not in held
         )
     return enrolments
+
+
+def availability_for_facilitator(*, user: User, first: date) -> dict[str, QuerySet]:
+    """The facilitator's weekly windows, and their one-off slots and blocked dates from ``first`` on."""
+    return {
+        "windows": AvailabilityWindow.objects.filter(facilitator=user),
+        "one_offs": AvailabilitySlot.objects.filter(facilitator=user, local_date__gte=first),
+        "blocked": BlockedDate.objects.filter(facilitator=user, date__gte=first),
+    }
+
+
+def checkin_is_facilitated_by(*, user: User, pk: int) -> bool:
+    """Whether ``user`` facilitates the cohort of check-in ``pk`` (so sees its private notes)."""
+    return user.is_facilitator and CheckIn.objects.filter(pk=pk, cohort__facilitators=user).exists()

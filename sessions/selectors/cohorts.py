@@ -141,3 +141,7 @@ def cohorts_due_for_completion() -> list[int]:
         kind=GroupSession.Kind.WEEKLY, status=GroupSession.Status.SCHEDULED, ends_at__gt=now
     )
     return list(running.exclude(pk__in=open_sessions.values("cohort_id")).values_list("pk", flat=True))
+
+
+def attendance_get(*, group_session: GroupSession, participant: User) -> Attendance | None:
+    return Attendance.objects.filter(group_session=group_session, participant=participant).first()

@@ -6,10 +6,9 @@ from datetime import timedelta
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,12 +24,14 @@ from sessions.forms import (
     CheckinRecordForm,
     HelpRequestForm,
 )
-from sessions.models import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn
-from sessions.rules import is_cohort_facilitator
+from sessions.models import CheckIn
 from sessions.scheduling import utc_to_local
 from sessions.selectors import checkins as checkin_selectors
 from sessions.selectors.access import (
+    checkin_cohort_get_for_participant,
+    checkin_get_booked_for_participant,
     checkin_get_for_facilitator,
+    checkin_get_for_member,
     checkin_get_for_participant,
     help_request_get_for_facilitator,
     participant_get_for_facilitator,
@@ -71,9 +72,7 @@ def availability(request: HttpRequest) -> HttpResponse:
     slots = checkin_selectors.free_slots(facilitator_ids=[user.pk], first=first, last=last)
     context = {
         "weeks": weeks,
-        "windows": AvailabilityWindow.objects.filter(facilitator=user),
-        "one_offs": AvailabilitySlot.objects.filter(facilitator=user, local_date__gte=first),
-        "blocked": BlockedDate.objects.filter(facilitator=user, date__gte=first),
+        **checkin_selectors.availability_for_facilitator(user=user, first=first),
         "slot_days": _slot_days(slots, user.time_zone),
         "slot_count": len(slots),
         "participants": checkin_selectors.participants_for_facilitator(user=user),
@@ -145,7 +144,7 @@ def _book(
         cohort = next((c for c in cohorts if facilitator_id in c.facilitator_ids), None)
         if cohort is None:
             raise Http404
-        facilitator = get_user_model().objects.get(pk=facilitator_id)
+        facilitator = next(f for f in cohort.facilitators.all() if f.pk == facilitator_id)
         try:
             if moving is not None:
                 checkin = checkin_services.checkin_rebook(
@@ -187,12 +186,8 @@ def checkin_book(request: HttpRequest) -> HttpResponse:
     moving = None
     if "move" in request.GET:
         # Moving a booked check-in: the new time replaces it, or nothing changes.
-        moving = get_object_or_404(
-            CheckIn.objects.select_related("cohort"),
-            pk=request.GET.get("move") if request.GET.get("move", "").isdigit() else 0,
-            participant=request.user,
-            status=CheckIn.Status.BOOKED,
-        )
+        move = request.GET.get("move", "")
+        moving = checkin_get_booked_for_participant(user=request.user, pk=int(move) if move.isdigit() else 0)
         cohorts = [cohort for cohort in cohorts if cohort.pk == moving.cohort_id]
     facilitator_ids = sorted({pk for cohort in cohorts for pk in cohort.facilitator_ids})
     return _book(
@@ -224,7 +219,7 @@ def checkin_book_for(request: HttpRequest, participant_pk: int) -> HttpResponse:
 def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Facilitators of the cohort see and record the private notes (each view logged); the participant the summary."""
     user = request.user
-    if user.is_facilitator and CheckIn.objects.filter(pk=pk, cohort__facilitators=user).exists():
+    if checkin_selectors.checkin_is_facilitated_by(user=user, pk=pk):
         checkin = checkin_get_for_facilitator(user=user, pk=pk)
         form = CheckinRecordForm(
             request.POST or None,
@@ -251,9 +246,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    checkin = get_object_or_404(CheckIn.objects.select_related("cohort"), pk=pk)
-    if checkin.participant_id != request.user.pk and not is_cohort_facilitator(request.user, checkin.cohort):
-        raise Http404
+    checkin = checkin_get_for_member(user=request.user, pk=pk)
     try:
         checkin = checkin_services.checkin_cancel(actor=request.user, checkin=checkin)
     except DomainError as error:
@@ -279,10 +272,7 @@ def help_request_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Something went wrong with the form; please try again."))
         return redirect(role_home_url_name("participant"))
-    cohort = checkin_selectors.checkin_cohorts_for_participant(user=request.user).filter(pk=form.cleaned_data["cohort"])
-    cohort = cohort.first()
-    if cohort is None:
-        raise Http404
+    cohort = checkin_cohort_get_for_participant(user=request.user, pk=form.cleaned_data["cohort"])
     try:
         help_request_services.help_request_create(
             participant=request.user, cohort=cohort, message=form.cleaned_data["message"]

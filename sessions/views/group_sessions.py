@@ -22,7 +22,7 @@ from sessions.selectors.access import (
     group_session_get_for_member,
     participant_get_in_session,
 )
-from sessions.selectors.cohorts import RegisterRow, run_session
+from sessions.selectors.cohorts import RegisterRow, attendance_get, run_session
 from sessions.services.attendance import apologies_send as apologies_send_service
 from sessions.services.attendance import attendance_record
 from sessions.services.group_sessions import (
@@ -60,7 +60,7 @@ def attendance_mark(request: HttpRequest, pk: int, participant_id: int) -> HttpR
         error_message = error.message
     if request.htmx:
         if attendance is None:
-            attendance = Attendance.objects.filter(group_session=group_session, participant=participant).first()
+            attendance = attendance_get(group_session=group_session, participant=participant)
         row = RegisterRow(participant=participant, attendance=attendance)
         return render(
             request,
