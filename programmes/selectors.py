@@ -12,7 +12,7 @@ from programmes import interchange
 from programmes.models import AgendaItem, InformationPack, InformationPackSection, Material, Programme, SessionPlan
 
 
-def user_may_use_library(user: AbstractBaseUser) -> bool:
+def user_may_use_library(*, user: AbstractBaseUser) -> bool:
     """Facilitators and the service lead plan with programmes and may see facilitator-only materials."""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -21,11 +21,11 @@ def user_may_use_library(user: AbstractBaseUser) -> bool:
 
 
 def _require_library(user: AbstractBaseUser) -> None:
-    if not user_may_use_library(user):
+    if not user_may_use_library(user=user):
         raise Http404
 
 
-def programme_is_in_use(programme: Programme) -> bool:
+def programme_is_in_use(*, programme: Programme) -> bool:
     """True when any cohort runs this version (cohorts live in a higher app; use the reverse relation)."""
     return programme.cohorts.exists()
 
@@ -107,7 +107,7 @@ def information_pack_current(*, programme: Programme) -> InformationPack | None:
     )
 
 
-def programme_problems(programme: Programme) -> list[str]:
+def programme_problems(*, programme: Programme) -> list[str]:
     """What stops ``programme`` being published, in plain words (empty when it is ready)."""
     problems: list[str] = []
     plans = list(session_plans_overview(programme=programme))

@@ -65,7 +65,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "weekly_plans": [p for p in plans if p.kind == SessionPlan.Kind.WEEKLY],
             "booster_plans": [p for p in plans if p.kind == SessionPlan.Kind.BOOSTER],
-            "in_use": selectors.programme_is_in_use(programme),
+            "in_use": selectors.programme_is_in_use(programme=programme),
         },
     )
 

@@ -15,7 +15,7 @@ from facilitation.selectors.protected_time import AWAITING, DECIDED, PT
 from sessions.scheduling import bank_holidays
 
 
-def add_working_days(instant: datetime, days: int, *, region: str, time_zone: str) -> datetime:
+def add_working_days(*, instant: datetime, days: int, region: str, time_zone: str) -> datetime:
     """Return ``instant`` moved forward by ``days`` working days (Monday to Friday, not bank holidays).
 
     The local time of day is kept: asked on Friday 16:00, two working days
@@ -54,11 +54,11 @@ def protected_time_due_escalations(*, now: datetime | None = None) -> list[tuple
     )
     for pk, cycle, since, region, tz in waiting:
         if (pk, Level.MANAGER_REMINDER, cycle) not in fired and now >= add_working_days(
-            since, remind_days, region=region, time_zone=tz
+            instant=since, days=remind_days, region=region, time_zone=tz
         ):
             due.append((pk, Level.MANAGER_REMINDER))
         if (pk, Level.ESCALATION, cycle) not in fired and now >= add_working_days(
-            since, escalate_days, region=region, time_zone=tz
+            instant=since, days=escalate_days, region=region, time_zone=tz
         ):
             due.append((pk, Level.ESCALATION))
     # The request's first session starts within the alert window and its time is not approved.

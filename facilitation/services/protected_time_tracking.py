@@ -39,7 +39,7 @@ def _is_due(locked: PT, level: str, now: datetime) -> bool:
             else settings.STEADY_PROTECTED_TIME_ESCALATE_AFTER_WORKING_DAYS
         )
         return now >= add_working_days(
-            locked.awaiting_since, days, region=cohort.holiday_region, time_zone=cohort.time_zone
+            instant=locked.awaiting_since, days=days, region=cohort.holiday_region, time_zone=cohort.time_zone
         )
     if level == Level.FIRST_SESSION_ALERT:
         if locked.status == PT.Status.WITHDRAWN:

@@ -18,7 +18,7 @@ def programme_publish(*, programme: Programme, by: AbstractBaseUser | None) -> P
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if programme.status == Programme.Status.PUBLISHED:
         return programme
-    problems = programme_problems(programme)
+    problems = programme_problems(programme=programme)
     if problems:
         raise NotAllowed(_("This programme is not ready to publish: %(problems)s") % {"problems": " ".join(problems)})
     now = timezone.now()

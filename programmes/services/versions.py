@@ -112,7 +112,7 @@ def programme_duplicate(*, programme: Programme, by: AbstractBaseUser | None, na
 
 
 def _needs_new_version(programme: Programme) -> bool:
-    return programme.status != Programme.Status.DRAFT or programme_is_in_use(programme)
+    return programme.status != Programme.Status.DRAFT or programme_is_in_use(programme=programme)
 
 
 def _editable(programme: Programme, by: AbstractBaseUser | None) -> tuple[Programme, CopyMap | None]:

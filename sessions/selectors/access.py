@@ -108,7 +108,7 @@ def help_request_get_for_facilitator(*, user, pk: int) -> HelpRequest:
 def participant_get_for_facilitator(*, user, pk: int):
     """Return (participant, the cohorts ``user`` facilitates that they are in); 404 when there are none."""
     cohorts = cohorts_with_facilitator_ids(
-        Cohort.objects.filter(
+        cohorts=Cohort.objects.filter(
             facilitators=user, enrolments__participant_id=pk, enrolments__status__in=Enrolment.CHECKIN_STATUSES
         ).distinct()
     )

@@ -180,7 +180,7 @@ def checkins_for_participant(*, user) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(participant=user).select_related("facilitator", "cohort").order_by("-starts_at")
 
 
-def cohorts_with_facilitator_ids(cohorts: QuerySet[Cohort]) -> list[Cohort]:
+def cohorts_with_facilitator_ids(*, cohorts: QuerySet[Cohort]) -> list[Cohort]:
     """The cohorts as a list, each with ``facilitator_ids`` (one query for the facilitators)."""
     cohorts = list(cohorts.prefetch_related("facilitators"))
     for cohort in cohorts:
@@ -190,7 +190,7 @@ def cohorts_with_facilitator_ids(cohorts: QuerySet[Cohort]) -> list[Cohort]:
 
 def checkin_cohorts_with_facilitators(*, user) -> list[Cohort]:
     """The participant's cohorts for booking, each with ``facilitator_ids`` (two queries)."""
-    return cohorts_with_facilitator_ids(checkin_cohorts_for_participant(user=user))
+    return cohorts_with_facilitator_ids(cohorts=checkin_cohorts_for_participant(user=user))
 
 
 def participants_for_facilitator(*, user) -> list:

@@ -29,7 +29,7 @@ class InvitationUnusable(DomainError):
     """The invitation link is unknown, used or expired."""
 
 
-def token_hash(token: str) -> str:
+def token_hash(*, token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -93,7 +93,7 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
     invitation = Invitation.objects.create(
         cohort=cohort,
         email=email,
-        token_hash=token_hash(token),
+        token_hash=token_hash(token=token),
         invited_by=by,
         expires_at=timezone.now() + timedelta(days=settings.STEADY_INVITATION_DAYS),
     )
@@ -108,7 +108,9 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
 
 def invitation_check(*, token: str) -> Invitation:
     """Return the usable invitation for ``token`` or raise InvitationUnusable with what to do."""
-    invitation = Invitation.objects.select_related("cohort__programme").filter(token_hash=token_hash(token)).first()
+    invitation = (
+        Invitation.objects.select_related("cohort__programme").filter(token_hash=token_hash(token=token)).first()
+    )
     if invitation is None:
         raise InvitationUnusable(
             _(

@@ -30,7 +30,7 @@ def test_builtin_file_loads_twelve_weekly_and_two_booster_plans_whose_agendas_ad
     for plan in programme.session_plans.prefetch_related("agenda_items"):
         assert sum(item.minutes for item in plan.agenda_items.all()) == programme.session_minutes, plan
         assert plan.agenda_items.count() >= 5, plan
-    assert programme_problems(programme) == []
+    assert programme_problems(programme=programme) == []
 
 
 def test_every_builtin_plan_is_written_out_in_full() -> None:

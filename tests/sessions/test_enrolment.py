@@ -66,7 +66,7 @@ def test_invite_new_person_stores_only_the_token_hash(django_capture_on_commit_c
     cohort = cohort_with_sessions()
     with django_capture_on_commit_callbacks(execute=True):
         result = enrolment_invite(cohort=cohort, email="new.nurse@hospital.example", by=cohort.facilitators.first())
-    assert result.token and result.invitation.token_hash == token_hash(result.token)
+    assert result.token and result.invitation.token_hash == token_hash(token=result.token)
     assert result.token not in result.invitation.token_hash
     assert result.token in mail.outbox[0].body
     assert not User.objects.filter(email="new.nurse@hospital.example").exists()
