@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -113,21 +114,34 @@ class CohortForm(CrispyFormMixin, forms.Form):
 # --- Check-ins ---
 
 
+_interpolated = lazy(lambda message, values: str(message) % values, str)
+
+
+def checkin_length_field(*, label: str) -> forms.IntegerField:
+    """A check-in's length in minutes, within the one set of bounds (sessions.models.checkins)."""
+    return forms.IntegerField(
+        label=label,
+        min_value=CHECKIN_MIN_MINUTES,
+        max_value=CHECKIN_MAX_MINUTES,
+        initial=30,
+        error_messages={
+            # Interpolated when shown, so each person reads it in their language.
+            "min_value": _interpolated(
+                _("A check-in lasts at least %(min)d minutes; enter %(min)d or more."), {"min": CHECKIN_MIN_MINUTES}
+            ),
+            "max_value": _interpolated(
+                _("A check-in lasts at most %(max)d minutes; enter %(max)d or less."), {"max": CHECKIN_MAX_MINUTES}
+            ),
+        },
+    )
+
+
 class AvailabilityWindowForm(CrispyFormMixin, forms.Form):
     submit_label = _("Add weekly window")
     weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
-    slot_minutes = forms.IntegerField(
-        label=_("Length of each check-in (minutes)"),
-        min_value=CHECKIN_MIN_MINUTES,
-        max_value=CHECKIN_MAX_MINUTES,
-        initial=30,
-        error_messages={
-            "min_value": _("A check-in lasts at least 20 minutes; enter 20 or more."),
-            "max_value": _("A check-in lasts at most 60 minutes; enter 60 or less."),
-        },
-    )
+    slot_minutes = checkin_length_field(label=_("Length of each check-in (minutes)"))
     valid_from = forms.DateField(label=_("Starting on"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(
         label=_("Last date (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -144,16 +158,7 @@ class AvailabilitySlotForm(CrispyFormMixin, forms.Form):
     submit_label = _("Add one-off slot")
     local_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
-    minutes = forms.IntegerField(
-        label=_("Length (minutes)"),
-        min_value=CHECKIN_MIN_MINUTES,
-        max_value=CHECKIN_MAX_MINUTES,
-        initial=30,
-        error_messages={
-            "min_value": _("A check-in lasts at least 20 minutes; enter 20 or more."),
-            "max_value": _("A check-in lasts at most 60 minutes; enter 60 or less."),
-        },
-    )
+    minutes = checkin_length_field(label=_("Length (minutes)"))
 
 
 class BlockedDateForm(CrispyFormMixin, forms.Form):

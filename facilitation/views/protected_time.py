@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from facilitation import forms
 from facilitation.calendar import protected_time_rota_build
 from facilitation.models import ProtectedTimeLine
@@ -200,7 +201,7 @@ def protected_time_delegations(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your deputy can now decide requests for those dates."))
             return redirect("facilitation:protected_time_delegations")
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_domain_error(form=form, error=error)
     delegations = protected_time_delegations_for(manager=request.user)
     return render(
         request,

@@ -145,3 +145,8 @@ def cohorts_due_for_completion() -> list[int]:
 
 def attendance_get(*, group_session: GroupSession, participant: User) -> Attendance | None:
     return Attendance.objects.filter(group_session=group_session, participant=participant).first()
+
+
+def cohort_moved_session_count(*, cohort: Cohort) -> int:
+    """How many of the cohort's sessions are not on their regular date (bank holidays, closures, moves)."""
+    return GroupSession.objects.filter(cohort=cohort).exclude(moved_reason="").count()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from core.links import role_home_url_name
 from sessions.forms import (
     AvailabilitySlotForm,
@@ -163,7 +164,7 @@ def _book(
             nearest = error.nearest
             form.add_error("slot", error.message)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_domain_error(form=form, error=error)
         else:
             messages.success(request, _("The check-in is booked."))
             return redirect(checkin)
@@ -234,7 +235,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 checkin_services.checkin_record(actor=user, checkin=checkin, **form.cleaned_data)
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                form_add_domain_error(form=form, error=error)
             else:
                 messages.success(request, _("The check-in record is saved."))
                 return redirect(checkin)

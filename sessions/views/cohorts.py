@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from sessions.forms import (
     CohortForm,
     CohortUpdateForm,
@@ -20,6 +21,7 @@ from sessions.selectors.access import (
     cohort_get_for_facilitator,
 )
 from sessions.selectors.cohorts import cohort_detail as cohort_detail_context
+from sessions.selectors.cohorts import cohort_moved_session_count
 from sessions.services.cohorts import cohort_create as cohort_create_service
 from sessions.services.cohorts import cohort_status_change, cohort_update
 from sessions.services.invitations import enrolment_invite
@@ -46,9 +48,9 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_domain_error(form=form, error=error)
         else:
-            moved = cohort.group_sessions.exclude(moved_reason="").count()
+            moved = cohort_moved_session_count(cohort=cohort)
             messages.success(request, _("The cohort and its weekly sessions are planned."))
             if moved:
                 messages.info(request, _("Some sessions moved because of bank holidays or closures; check them below."))
@@ -87,7 +89,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_domain_error(form=form, error=error)
         else:
             messages.success(request, _("The cohort is updated."))
             return redirect(cohort)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from core.links import role_home_url_name
 from sessions.forms import (
     CancelForm,
@@ -116,7 +117,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_domain_error(form=form, error=error)
         else:
             messages.success(request, _("The session moved and the group has been told."))
             return redirect(group_session.cohort)

@@ -19,6 +19,7 @@ from sessions.forms import (
     InvitationAcceptForm,
     WithdrawForm,
 )
+from sessions.models import Cohort, Enrolment
 from sessions.selectors.access import (
     enrolment_get_for_facilitator,
     enrolment_get_for_participant,
@@ -63,9 +64,8 @@ def enrolment_pack(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required("participant")
-def enrolment_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = enrolment_get_for_participant(user=request.user, pk=pk)
+def _withdraw_page(request: HttpRequest, enrolment: Enrolment, *, done: str, then: str | Cohort) -> HttpResponse:
+    """Ask for an optional reason (only facilitators see it), withdraw the place, say so, go on to ``then``."""
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,9 +73,21 @@ def enrolment_leave(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             messages.warning(request, error.message)
         else:
-            messages.success(request, _("Your place is withdrawn. You are welcome back another time."))
-        return redirect(role_home_url_name("participant"))
+            messages.success(request, done)
+        return redirect(then)
     return render(request, "sessions/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+
+
+@role_required("participant")
+def enrolment_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The participant gives up their own place."""
+    enrolment = enrolment_get_for_participant(user=request.user, pk=pk)
+    return _withdraw_page(
+        request,
+        enrolment,
+        done=_("Your place is withdrawn. You are welcome back another time."),
+        then=role_home_url_name("participant"),
+    )
 
 
 @role_required("participant")
@@ -137,16 +149,12 @@ def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """A facilitator withdraws someone's place, with an optional reason only facilitators see."""
     enrolment = enrolment_get_for_facilitator(user=request.user, pk=pk)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            enrolment_withdraw_service(enrolment=enrolment, reason=form.cleaned_data["reason"], by=request.user)
-        except DomainError as error:
-            messages.warning(request, error.message)
-        else:
-            messages.success(request, _("The place is withdrawn. If someone was waiting, the place is theirs now."))
-        return redirect(enrolment.cohort)
-    return render(request, "sessions/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+    return _withdraw_page(
+        request,
+        enrolment,
+        done=_("The place is withdrawn. If someone was waiting, the place is theirs now."),
+        then=enrolment.cohort,
+    )
 
 
 @role_required("participant")
