@@ -16,6 +16,17 @@ from sessions.models import CheckIn, Cohort, HolidayRegion, Weekday
 from sessions.models.checkins import CHECKIN_MAX_MINUTES, CHECKIN_MIN_MINUTES
 
 
+def facilitators_field() -> forms.ModelMultipleChoiceField:
+    """The cohort's one to three facilitators, chosen from active facilitators."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Facilitators"),
+        queryset=User.objects.filter(is_facilitator=True, is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One, two or three."),
+        error_messages={"required": _("Choose one, two or three facilitators.")},
+    )
+
+
 class CohortForm(CrispyFormMixin, forms.Form):
     """Plan a cohort. Every refusal names the field and what to enter instead."""
 
@@ -25,13 +36,7 @@ class CohortForm(CrispyFormMixin, forms.Form):
         label=_("Programme"), queryset=Programme.objects.filter(status=Programme.Status.PUBLISHED)
     )
     name = forms.CharField(label=_("Name"), max_length=150, help_text=_("For example: Spring group, Ward 7."))
-    facilitators = forms.ModelMultipleChoiceField(
-        label=_("Facilitators"),
-        queryset=User.objects.filter(is_facilitator=True, is_active=True),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("One, two or three."),
-        error_messages={"required": _("Choose one, two or three facilitators.")},
-    )
+    facilitators = facilitators_field()
     start_date = forms.DateField(
         label=_("First session date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -284,13 +289,7 @@ class InvitationAcceptForm(CrispyFormMixin, forms.Form):
 class CohortUpdateForm(CrispyFormMixin, forms.Form):
     submit_label = _("Save changes")
     name = forms.CharField(label=_("Name"), max_length=150)
-    facilitators = forms.ModelMultipleChoiceField(
-        label=_("Facilitators"),
-        queryset=User.objects.filter(is_facilitator=True, is_active=True),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("One, two or three."),
-        error_messages={"required": _("Choose one, two or three facilitators.")},
-    )
+    facilitators = facilitators_field()
     capacity = forms.IntegerField(
         label=_("Places"),
         min_value=1,
