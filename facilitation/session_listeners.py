@@ -1,4 +1,4 @@
-"""Facilitation's listeners on sessions' actions: how protected time follows places and sessions.
+"""Facilitation's listeners on sessions' actions (protected time follows places and sessions); its cohort-page link.
 
 Registered once, from ``FacilitationConfig.ready``; see ``sessions.listeners`` for the events.
 """
@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from facilitation.models import ProtectedTimeRequest
 from facilitation.services.protected_time import protected_time_request_draft, protected_time_withdraw
 from facilitation.services.protected_time_changes import protected_time_add_sessions, protected_time_sessions_changed
+from sessions.cohort_links import CohortLink, cohort_link_register
 from sessions.listeners import Listener, register
 from sessions.models import Cohort, Enrolment, GroupSession
 
@@ -53,6 +56,9 @@ def withdraw_cohort_requests(*, cohort: Cohort, by: User) -> None:
 
 
 def register_listeners() -> None:
+    cohort_link_register(
+        CohortLink(url_name="facilitation:protected_time_matrix", label=_("Protected time: who is covered"))
+    )
     register(Listener(event="place_confirmed", name="protected_time_draft", handler=draft_request))
     register(Listener(event="place_withdrawn", name="protected_time_withdraw", handler=withdraw_request))
     register(Listener(event="session_changed", name="protected_time_lines", handler=follow_session_change))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.services import access_log_record
 from programmes.models import AgendaItem, Material
+from sessions.cohort_links import cohort_links_for
 from sessions.models import (
     Attendance,
     ClosureDate,
@@ -89,6 +90,7 @@ def cohort_detail(*, cohort: Cohort, user: User) -> dict:
         "withdrawn": grouped[Enrolment.Status.WITHDRAWN],
         "invitations": invitations,
         "facilitators": list(cohort.facilitators.all()),
+        "cohort_links": cohort_links_for(cohort_pk=cohort.pk),
         "next_statuses": [(value, Cohort.Status(value).label) for value in Cohort.STATUS_TRANSITIONS[cohort.status]],
     }
 
