@@ -1,4 +1,4 @@
-"""Views that had no HTTP test: inviting to a cohort, leaving a place, the hour-before reminder, group notes.
+"""Views that had no HTTP test: inviting, leaving a place, the hour-before reminder, group notes, calendar address.
 
 Each is requested as every role it concerns: the one it serves, another person of that role
 (404: the object is not theirs to see), the other roles (403), a signed-out visitor (sent to sign
@@ -12,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from reminders.models import Reminder
+from sessions.models import CalendarFeed
 from tests.factories import (
     EnrolmentFactory,
     FacilitatorFactory,
@@ -285,3 +286,49 @@ def test_group_notes_are_post_only_and_need_signing_in(client, group_session):
     assert client.get(notes_url(group_session)).status_code == 405
     group_session.refresh_from_db()
     assert group_session.group_notes == ""
+
+
+# --- A new calendar address -----------------------------------------------------------------
+def rotate_url() -> str:
+    return reverse("facilitation:calendar_feed_rotate")
+
+
+def feed_token(person) -> str | None:
+    return CalendarFeed.objects.filter(user=person).values_list("token", flat=True).first()
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator"])
+def test_a_new_calendar_address_stops_the_old_one(client, role):
+    person = {"participant": ParticipantFactory, "facilitator": FacilitatorFactory}[role]()
+    client.force_login(person)
+    client.post(rotate_url())
+    old = feed_token(person)
+    response = client.post(rotate_url(), {"next": reverse("facilitation:participant_home")})
+    assert response.status_code == 302 and response.url == reverse("facilitation:participant_home")
+    assert said(response)[-1:] == [
+        "Your calendar address is new. The old one no longer works; add the new one to your calendar."
+    ]
+    new = feed_token(person)
+    assert old and new and new != old
+    assert client.get(reverse("facilitation:calendar_feed", kwargs={"token": old})).status_code == 404
+    assert client.get(reverse("facilitation:calendar_feed", kwargs={"token": new})).status_code == 200
+
+
+def test_without_next_a_new_calendar_address_returns_home(client, participant):
+    client.force_login(participant)
+    response = client.post(rotate_url())
+    assert response.status_code == 302 and response.url == reverse("home")
+
+
+def test_a_new_calendar_address_is_post_only_and_needs_signing_in(client, participant):
+    assert sent_to_sign_in(client.post(rotate_url()))
+    client.force_login(participant)
+    assert client.get(rotate_url()).status_code == 405
+    assert feed_token(participant) is None
+
+
+@pytest.mark.xfail(strict=True, reason="calendar_feed_rotate redirects to any next= address (an open redirect)")
+def test_a_new_calendar_address_never_sends_you_to_another_site(client, participant):
+    client.force_login(participant)
+    response = client.post(rotate_url(), {"next": "https://elsewhere.example/"})
+    assert response.status_code == 302 and not response.url.startswith("https://elsewhere.example")
