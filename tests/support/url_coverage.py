@@ -9,6 +9,7 @@ excuse, fails the run. A partial run (``-k``, ``-m``, a file, a node id, ``--lf`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,27 +51,64 @@ def named_url_patterns(patterns: Iterable | None = None, namespace: str = "") ->
     return names
 
 
-def excluded(name: str) -> bool:
-    """Django's admin URLs are left out: see ``EXCLUDED_NAMESPACES`` in the allowlist module."""
-    from tests.url_coverage_allowlist import EXCLUDED_NAMESPACES
+@dataclass(frozen=True)
+class Verdict:
+    judged: frozenset[str]  # named URLs the check counts
+    missing: frozenset[str]  # never requested and not allowlisted: these fail the run
+    allowed: frozenset[str]  # allowlisted and never requested
+    stale: frozenset[str]  # allowlist entries naming no URL, or a URL a test now requests: these fail too
 
-    return name.split(":")[0] in EXCLUDED_NAMESPACES and ":" in name
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.stale
 
 
-def coverage() -> tuple[set[str], set[str], dict[str, str]]:
-    """Return (judged names, names never requested and not allowlisted, allowlist entries in use)."""
-    from tests.url_coverage_allowlist import ALLOWLIST
+def judge(*, names: set[str], requested: set[str], allowlist: dict[str, str], excluded_namespaces: set[str]) -> Verdict:
+    judged = {name for name in names if name.split(":")[0] not in excluded_namespaces or ":" not in name}
+    return Verdict(
+        judged=frozenset(judged),
+        missing=frozenset(judged - requested - set(allowlist)),
+        allowed=frozenset(set(allowlist) & judged - requested),
+        stale=frozenset(set(allowlist) - (judged - requested)),
+    )
 
-    judged = {name for name in named_url_patterns() if not excluded(name)}
-    allowed = {name: reason for name, reason in ALLOWLIST.items() if name in judged}
-    missing = judged - requested - set(allowed)
-    return judged, missing, allowed
+
+def coverage() -> Verdict:
+    from tests.url_coverage_allowlist import ALLOWLIST, EXCLUDED_NAMESPACES
+
+    return judge(
+        names=named_url_patterns(), requested=requested, allowlist=ALLOWLIST, excluded_namespaces=EXCLUDED_NAMESPACES
+    )
+
+
+def partial_run_reasons(
+    *,
+    options: dict[str, object],
+    args: list[str],
+    collected: set[Path],
+    all_test_files: set[Path],
+    deselected: bool,
+) -> list[str]:
+    """Why this run is not the whole suite (an empty list means it is)."""
+    reasons = [flag for flag, option in PARTIAL_OPTIONS.items() if options.get(option)]
+    if any("::" in arg for arg in args):
+        reasons.append("a node id")
+    if deselected:
+        reasons.append("deselection")
+    if missing_files := all_test_files - collected:
+        reasons.append(f"{len(missing_files)} test file(s) not collected")
+    return reasons
+
+
+# Options that run part of the suite (or none of it). xdist: each worker sees only part of the run.
+PARTIAL_OPTIONS = {"-k": "keyword", "-m": "markexpr", "--collect-only": "collectonly", "-n": "numprocesses"}
 
 
 # --- pytest plugin ---------------------------------------------------------------------------
 class _Run:
+    deselected = False
     partial_reasons: list[str] = []
-    judged_result: tuple[set[str], set[str], dict[str, str]] | None = None
+    verdict: Verdict | None = None
 
 
 def test_files() -> set[Path]:
@@ -86,55 +124,59 @@ def _record_requested_urls(django_test_environment: None) -> Iterable[None]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _Run.partial_reasons = []
-    _Run.judged_result = None
+    _Run.deselected, _Run.partial_reasons, _Run.verdict = False, [], None
     requested.clear()
-    if config.option.keyword:
-        _Run.partial_reasons.append("-k")
-    if config.option.markexpr:
-        _Run.partial_reasons.append("-m")
-    if any("::" in str(arg) for arg in config.args):
-        _Run.partial_reasons.append("a node id")
-    if hasattr(config, "workerinput") or getattr(config.option, "numprocesses", None):
-        _Run.partial_reasons.append("xdist (each worker sees part of the run)")
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    if items and "deselection" not in _Run.partial_reasons:
-        _Run.partial_reasons.append("deselection")
+    _Run.deselected = _Run.deselected or bool(items)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    collected = {Path(str(item.path)).resolve() for item in session.items}
-    if not_collected := test_files() - collected:
-        _Run.partial_reasons.append(f"{len(not_collected)} test file(s) not collected")
+    config = session.config
+    _Run.partial_reasons = partial_run_reasons(
+        options={option: getattr(config.option, option, None) for option in PARTIAL_OPTIONS.values()},
+        args=[str(arg) for arg in config.args],
+        collected={Path(str(item.path)).resolve() for item in session.items},
+        all_test_files=test_files(),
+        deselected=_Run.deselected,
+    )
+    if hasattr(config, "workerinput"):
+        _Run.partial_reasons.append("an xdist worker")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _Run.partial_reasons or session.shouldstop or session.shouldfail:
+    if _Run.partial_reasons or session.shouldstop or session.shouldfail or not session.items:
         return
-    _Run.judged_result = coverage()
-    if _Run.judged_result[1] and session.exitstatus == pytest.ExitCode.OK:
+    _Run.verdict = coverage()
+    if not _Run.verdict.ok and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if _Run.judged_result is None:
+    verdict = _Run.verdict
+    if verdict is None:
         reasons = ", ".join(_Run.partial_reasons) or "the run stopped early"
         terminalreporter.write_line(f"URL coverage: not judged on a partial run ({reasons}).")
         return
-    judged, missing, allowed = _Run.judged_result
-    covered = len(judged) - len(missing) - len(allowed)
-    line = f"URL coverage: {covered} of {len(judged)} named URLs requested"
-    line += f"; allowlisted: {', '.join(sorted(allowed)) or 'none'}"
-    if missing:
-        terminalreporter.section("URL coverage", red=True)
-        terminalreporter.write_line(line, red=True)
+    covered = len(verdict.judged) - len(verdict.missing) - len(verdict.allowed)
+    line = f"URL coverage: {covered} of {len(verdict.judged)} named URLs requested"
+    line += f"; allowlisted: {', '.join(sorted(verdict.allowed)) or 'none'}"
+    if verdict.ok:
+        terminalreporter.write_line(line + ".")
+        return
+    terminalreporter.section("URL coverage", red=True)
+    terminalreporter.write_line(line, red=True)
+    if verdict.missing:
         terminalreporter.write_line(
             "FAILED: no test requests these named URLs (add an HTTP test, or an allowlist entry with its reason "
-            "in tests/url_coverage_allowlist.py): " + ", ".join(sorted(missing)),
+            "in tests/url_coverage_allowlist.py): " + ", ".join(sorted(verdict.missing)),
             red=True,
         )
-    else:
-        terminalreporter.write_line(line + ".")
+    if verdict.stale:
+        terminalreporter.write_line(
+            "FAILED: allowlist entries that name no URL, or a URL a test now requests (delete them): "
+            + ", ".join(sorted(verdict.stale)),
+            red=True,
+        )
