@@ -16,7 +16,6 @@ from tests.support.url_coverage import judge, named_url_patterns, partial_run_re
 from tests.url_coverage_allowlist import ALLOWLIST, EXCLUDED_NAMESPACES
 
 pytestmark = pytest.mark.foundation
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def view(request):
@@ -98,8 +97,8 @@ def test_the_middleware_records_the_view_name_of_each_request(client) -> None:
 def test_a_run_of_one_file_passes_and_says_it_was_not_judged() -> None:
     """A subset run (here one file, filtered by -k) must not fail for the URLs it did not request."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "full", "tests/core/test_url_coverage.py"],
-        cwd=BASE_DIR,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "full", Path(__file__).name],
+        cwd=Path(__file__).parent,
         env={**os.environ, "PYTEST_ADDOPTS": ""},
         capture_output=True,
         text=True,
