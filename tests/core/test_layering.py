@@ -1,9 +1,11 @@
 """Layering: a lower app never names a higher one.
 
 Not by import, not by string (URL name, app label, ``apps.get_model``, dotted module path, template
-path), not
-through a reverse relation a higher app's model puts on a lower app's model (``cohort.enrolments``,
-``enrolments__status``), and not by copying a higher app's status values (``"enrolled"``).
+path), not through a reverse relation a higher app's model puts on a lower app's model
+(``cohort.enrolments``, ``enrolments__status``), and not by copying a higher app's status values
+(``"enrolled"``): a value of a higher app's choices that no model at or below the app uses, written
+where a choice field is compared, assigned or passed (``status="enrolled"``, ``x.status == ...``,
+``..._STATUSES = (...)``).
 
 Everything the scanner looks for is read from the project itself (the app registry, the URL
 resolver, the models' choices), so moving a model between apps moves the rule with it. Each
