@@ -11,7 +11,7 @@ from tests.support.services import postgres_reason, redis_reason
 
 REQUIRE_SERVICES = os.environ.get("STEADY_REQUIRE_SERVICES") == "1"
 
-pytest_plugins = ["tests.support.worker", "tests.support.browser"]
+pytest_plugins = ["tests.support.worker", "tests.support.browser", "tests.support.url_coverage"]
 
 
 @pytest.hookimpl(hookwrapper=True)
