@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from core.links import absolute_url
+from facilitation.models import ProtectedTimeRequest
 from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
 
 # --- Protected time -----------------------------------------------------------
+
+
+def _protected_time_sample() -> dict[str, Any]:
+    """Preview context: the shared neutral values plus a decided request's status."""
+    return {**sample_context(), "status": ProtectedTimeRequest.Status.APPROVED.label}
 
 
 def _protected_time_context(reminder: Any) -> dict[str, Any]:
@@ -20,7 +26,7 @@ PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_submitted",
         audience=("manager",),
-        sample=sample_context,
+        sample=_protected_time_sample,
         label="A colleague has asked for time to attend a staff group",
         template="facilitation/email/protected_time_submitted",
         essential=True,
@@ -29,7 +35,7 @@ PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_decided",
         audience=("participant",),
-        sample=sample_context,
+        sample=_protected_time_sample,
         label="Your line manager has answered your request for time",
         template="facilitation/email/protected_time_decided",
         essential=True,
@@ -38,7 +44,7 @@ PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_manager_reminder",
         audience=("manager",),
-        sample=sample_context,
+        sample=_protected_time_sample,
         label="A request for time is still waiting for you",
         template="facilitation/email/protected_time_manager_reminder",
         essential=True,
@@ -47,7 +53,7 @@ PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_escalation",
         audience=("facilitator", "service_lead"),
-        sample=sample_context,
+        sample=_protected_time_sample,
         label="A request for time has not been answered",
         template="facilitation/email/protected_time_escalation",
         essential=True,
@@ -56,7 +62,7 @@ PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_first_session_alert",
         audience=("participant", "facilitator"),
-        sample=sample_context,
+        sample=_protected_time_sample,
         label="Time for the first session is not agreed yet",
         template="facilitation/email/protected_time_first_session_alert",
         essential=True,
@@ -66,7 +72,7 @@ PROTECTED_TIME_KINDS = [
     ReminderKind(
         code="protected_time_manager_digest",
         audience=("manager",),
-        sample=sample_context,
+        sample=_protected_time_sample,
         label="Requests for time waiting for you this week",
         template="facilitation/email/protected_time_manager_digest",
         essential=True,

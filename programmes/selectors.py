@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from programmes import interchange
 from programmes.models import AgendaItem, InformationPack, InformationPackSection, Material, Programme, SessionPlan
+from programmes.usage import programme_use_count
 
 
 def user_may_use_library(*, user: AbstractBaseUser) -> bool:
@@ -26,16 +27,15 @@ def _require_library(user: AbstractBaseUser) -> None:
 
 
 def programme_is_in_use(*, programme: Programme) -> bool:
-    """True when any cohort runs this version (cohorts live in a higher app; use the reverse relation)."""
-    return programme.cohorts.exists()
+    """True when anything registered in ``programmes.usage`` (a cohort) uses this version (one query)."""
+    uses = Programme.objects.filter(pk=programme.pk).annotate(uses=programme_use_count()).values_list("uses", flat=True)
+    return bool(uses.first())
 
 
 def programme_list(*, user: AbstractBaseUser) -> QuerySet[Programme]:
     """Every programme version, newest first within each, with its cohort count (one query)."""
     _require_library(user)
-    return Programme.objects.annotate(cohort_count=Count("cohorts", distinct=True)).order_by(
-        "status", "name", "-version"
-    )
+    return Programme.objects.annotate(cohort_count=programme_use_count()).order_by("status", "name", "-version")
 
 
 def programme_get(*, user: AbstractBaseUser, pk: int) -> Programme:

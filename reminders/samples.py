@@ -1,13 +1,13 @@
 """Sample template context for reminder kinds: previews and the neutral-wording tests use it.
 
-One dictionary serves every kind, so each kind's ``sample=`` stays one line and
-a template that wants a new key gets it here, beside the others.
+One dictionary of neutral values serves every kind; an app whose templates need its own
+values (a status, a model instance) adds them in its own sample function, so this module
+never names a status of an app above it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +24,6 @@ def sample_context() -> dict[str, Any]:
         "first_name": "Amara",
         "manager_name": "Helen Shaw",
         "manager_first_name": "Helen",
-        "status": "approved",
         "waiting_count": 2,
         "for_participant": True,
         "when": "Tuesday 10 March, 13:00",
@@ -32,7 +31,6 @@ def sample_context() -> dict[str, Any]:
         "local_end": start.replace(hour=15),
         "venue": "Education Centre, room 2",
         "video_link": "",
-        "group_session": SimpleNamespace(status="scheduled", cancel_reason=""),
         "link": f"{site}/",
         "url": f"{site}/",
         "home_url": f"{site}/me/",

@@ -6,3 +6,8 @@ class GroupSessionsConfig(AppConfig):
     # django.contrib.sessions already holds the label "sessions".
     label = "group_sessions"
     verbose_name = "Group sessions"
+
+    def ready(self) -> None:
+        from sessions import programme_uses
+
+        programme_uses.register()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from core.links import absolute_url, role_home_url_name
@@ -10,6 +11,14 @@ from reminders.samples import sample_context
 from sessions.calendar import calendar_build
 from sessions.models import Enrolment, GroupSession
 from sessions.scheduling import utc_to_local
+
+
+def session_sample() -> dict[str, Any]:
+    """Preview context: the shared neutral values plus a scheduled group session."""
+    return {
+        **sample_context(),
+        "group_session": SimpleNamespace(status=GroupSession.Status.SCHEDULED, cancel_reason=""),
+    }
 
 
 def session_context(reminder: Any) -> dict[str, Any]:
@@ -42,7 +51,7 @@ register(
     ReminderKind(
         code="session_tomorrow",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="The group meets tomorrow",
         template="reminders/email/session_tomorrow",
         essential=False,
@@ -53,7 +62,7 @@ register(
     ReminderKind(
         code="session_in_an_hour",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="The group meets in an hour (if you asked for it)",
         template="reminders/email/session_in_an_hour",
         essential=False,
@@ -64,7 +73,7 @@ register(
     ReminderKind(
         code="session_changed",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="A session moved or was cancelled",
         template="reminders/email/session_changed",
         essential=True,
@@ -97,7 +106,7 @@ register(
     ReminderKind(
         code="checkin_tomorrow",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="A one-to-one meeting tomorrow",
         template="reminders/email/checkin_tomorrow",
         essential=False,
@@ -109,7 +118,7 @@ register(
     ReminderKind(
         code="booster_next_week",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="A follow-up group meeting next week",
         template="reminders/email/booster_next_week",
         essential=False,
@@ -121,7 +130,7 @@ register(
     ReminderKind(
         code="help_requested",
         audience=("facilitator",),
-        sample=sample_context,
+        sample=session_sample,
         label="Someone in your group asked to talk",
         template="reminders/email/help_requested",
         essential=True,
@@ -150,7 +159,7 @@ register(
     ReminderKind(
         code="pack_not_acknowledged",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="The information pack is waiting for you",
         template="reminders/email/pack_not_acknowledged",
         essential=True,
@@ -161,7 +170,7 @@ register(
     ReminderKind(
         code="place_offered",
         audience=("participant",),
-        sample=sample_context,
+        sample=session_sample,
         label="A place in the group is yours",
         template="reminders/email/place_offered",
         essential=True,

@@ -46,22 +46,7 @@ TEMPLATE_FOLDER_OWNERS = {"registration": "accounts"}
 KINDS = ["import", "url_name", "app_label", "template", "reverse_relation", "status_literal"]
 # Breaches on main today, each with the change that removes it. Strict xfail: when a change makes
 # its test pass, the run fails until the entry is deleted here, so none outlives its breach.
-ENROLMENT_MOVE = "fixed by the Enrolment move in [structure]"
-KNOWN_BREACHES = {
-    # sessions reaches places through cohort.enrolments / enrolments__..., copies their statuses
-    # ("invited", "enrolled", ...) and links to facilitation pages by URL name.
-    ("sessions", "url_name"): ENROLMENT_MOVE,
-    ("sessions", "reverse_relation"): ENROLMENT_MOVE,
-    ("sessions", "status_literal"): ENROLMENT_MOVE,
-    # accounts/selectors.py sends each role to its "facilitation:*_home" page by URL name.
-    ("accounts", "url_name"): "[structure] done-when: accounts names no facilitation URL (role home pages)",
-    # programmes/selectors.py counts a programme's cohorts through Programme.cohorts, a reverse
-    # relation from sessions.Cohort (programme_is_in_use, programme_list's cohort_count).
-    ("programmes", "reverse_relation"): "programmes reads Programme.cohorts, a reverse relation from sessions",
-    # reminders/samples.py holds preview contexts for higher apps' reminder kinds, with their
-    # statuses ("approved" of protected time, "scheduled" of a group session).
-    ("reminders", "status_literal"): "reminders/samples.py carries higher apps' statuses in preview contexts",
-}
+KNOWN_BREACHES: dict[tuple[str, str], str] = {}
 
 # Status values of a higher app that a lower app may write as a literal, each with its reason.
 STATUS_LITERAL_ALLOWLIST: dict[str, str] = {}

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from sessions import services
+from sessions.services import checkins as services
 from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory, ServiceLeadFactory
 from tests.sessions.factories_checkins import cohort_with_people, weekly_window
 

@@ -44,7 +44,7 @@ def cohort(db):
 
 
 def invite_url(cohort) -> str:
-    return reverse("facilitation:cohort_invite", kwargs={"pk": cohort.pk})
+    return reverse("sessions:cohort_invite", kwargs={"pk": cohort.pk})
 
 
 def test_facilitator_invites_an_account_holder_who_gets_an_invited_place(client, cohort):
@@ -118,7 +118,7 @@ def place(db):
 
 
 def leave_url(place) -> str:
-    return reverse("facilitation:enrolment_leave", kwargs={"pk": place.pk})
+    return reverse("sessions:enrolment_leave", kwargs={"pk": place.pk})
 
 
 def test_participant_sees_the_leave_form_then_withdraws_their_place(client, place):
@@ -172,7 +172,7 @@ def test_leaving_needs_signing_in(client, place):
 
 # --- The hour-before reminder ---------------------------------------------------------------
 def hour_url(place) -> str:
-    return reverse("facilitation:enrolment_hour_reminder", kwargs={"pk": place.pk})
+    return reverse("sessions:enrolment_hour_reminder", kwargs={"pk": place.pk})
 
 
 def hour_reminders(place, status: str = "pending") -> int:
@@ -242,14 +242,14 @@ def group_session(cohort):
 
 
 def notes_url(group_session) -> str:
-    return reverse("facilitation:session_notes", kwargs={"pk": group_session.pk})
+    return reverse("sessions:session_notes", kwargs={"pk": group_session.pk})
 
 
 def test_facilitator_saves_group_notes(client, group_session):
     client.force_login(group_session.cohort.facilitators.get())
     response = client.post(notes_url(group_session), {"notes": "Self-criticism after night shifts."})
     assert response.status_code == 302
-    assert response.url == reverse("facilitation:session_run", kwargs={"pk": group_session.pk})
+    assert response.url == reverse("sessions:session_run", kwargs={"pk": group_session.pk})
     assert said(response) == ["Group notes saved."]
     group_session.refresh_from_db()
     assert group_session.group_notes == "Self-criticism after night shifts."
@@ -290,7 +290,7 @@ def test_group_notes_are_post_only_and_need_signing_in(client, group_session):
 
 # --- A new calendar address -----------------------------------------------------------------
 def rotate_url() -> str:
-    return reverse("facilitation:calendar_feed_rotate")
+    return reverse("sessions:calendar_feed_rotate")
 
 
 def feed_token(person) -> str | None:
@@ -310,8 +310,8 @@ def test_a_new_calendar_address_stops_the_old_one(client, role):
     ]
     new = feed_token(person)
     assert old and new and new != old
-    assert client.get(reverse("facilitation:calendar_feed", kwargs={"token": old})).status_code == 404
-    assert client.get(reverse("facilitation:calendar_feed", kwargs={"token": new})).status_code == 200
+    assert client.get(reverse("sessions:calendar_feed", kwargs={"token": old})).status_code == 404
+    assert client.get(reverse("sessions:calendar_feed", kwargs={"token": new})).status_code == 200
 
 
 def test_without_next_a_new_calendar_address_returns_home(client, participant):
