@@ -1,6 +1,6 @@
 """Reminder tasks: thin, take ids, and safe to run twice (so both ack late).
 
-The beat runs ``reminders_dispatch`` every minute (config/celery_app.py). It claims due
+The beat runs ``reminders_dispatch`` every minute and once at start (config/celery_app.py). It claims due
 rows in batches and hands each batch, by ids and claim token, to ``reminders_send``.
 No task here is ever scheduled ahead: a retry moves the row's ``due_at``.
 """
