@@ -67,8 +67,9 @@ def refusal_of(exc: BaseException, *, recipient: str) -> Refusal | None:
         what = _("the message to %(address)s") % {"address": recipient}
     elif isinstance(exc, smtplib.SMTPNotSupportedError):
         # e.g. an address that needs SMTPUTF8 on a server without it: trying again will not help.
-        return Refusal(550, True, _("The mail server cannot take %(address)s: %(error)s") % {
-            "address": recipient, "error": exc})
+        return Refusal(
+            550, True, _("The mail server cannot take %(address)s: %(error)s") % {"address": recipient, "error": exc}
+        )
     else:
         return None
     if code == CLOSING or not 400 <= code < 600:
@@ -89,7 +90,7 @@ def backoff(attempts: int) -> timedelta:
 
 def jittered(wait: timedelta) -> timedelta:
     """``wait`` stretched by up to a half at random, so rows that failed together come back apart."""
-    return wait * random.uniform(1.0, 1.5)  # noqa: S311 (spreading retries, not a secret)
+    return wait * random.uniform(1.0, 1.5)
 
 
 def quiet_hours_end(now: datetime, tz: ZoneInfo) -> datetime | None:

@@ -23,11 +23,11 @@ from reminders.services.outcomes import (
     mark_sent_cursor,
     quiet_hours_end,
     refusal_of,
+    relaxed_commits,
     reminder_fail,
     reminder_mark_sent,
     reminder_refused,
     reminders_retry_later,
-    relaxed_commits,
 )
 
 logger = logging.getLogger(__name__)
