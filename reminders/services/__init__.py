@@ -18,6 +18,7 @@ from reminders.services.dispatch import (
 from reminders.services.outcomes import (
     CONNECTION_ERRORS,
     Refusal,
+    SentMarks,
     backoff,
     jittered,
     quiet_hours_end,
@@ -49,6 +50,7 @@ __all__ = [
     "LeaseKeeper",
     "Refusal",
     "SendBudget",
+    "SentMarks",
     "backoff",
     "claimable",
     "jittered",

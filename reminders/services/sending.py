@@ -20,12 +20,11 @@ from reminders.registry import get_kind
 from reminders.services.dispatch import LeaseKeeper, reminders_release
 from reminders.services.outcomes import (
     CONNECTION_ERRORS,
-    mark_sent_cursor,
+    SentMarks,
     quiet_hours_end,
     refusal_of,
     relaxed_commits,
     reminder_fail,
-    reminder_mark_sent,
     reminder_refused,
     reminders_retry_later,
 )
@@ -151,11 +150,12 @@ def send_over(mail, messages: list, *, token: str, keeper: LeaseKeeper, take_unt
     from reminders.rendering import wire_message
 
     smtp = isinstance(mail, SmtpBackend)
-    sent = 0
+    marks = SentMarks(token=token)
     try:
-        with mark_sent_cursor() as cursor:
+        with marks:
             for index, (row, message) in enumerate(messages):
                 if time.monotonic() > take_until or not keeper.holds():
+                    marks.settle()
                     reminders_release(ids=[later.pk for later in _rows(messages, index)], token=token)
                     break
                 if smtp and mail.connection.sock is None:  # the server hung up after refusing the last one
@@ -163,6 +163,7 @@ def send_over(mail, messages: list, *, token: str, keeper: LeaseKeeper, take_unt
                         mail.connection = None
                         mail.open()
                     except Exception as exc:
+                        marks.settle()
                         error = _("Could not connect to the mail server: %(error)s") % {"error": _described(exc)}
                         reminders_retry_later(rows=_rows(messages, index), token=token, error=error)
                         break
@@ -172,6 +173,7 @@ def send_over(mail, messages: list, *, token: str, keeper: LeaseKeeper, take_unt
                     else:
                         mail.send_messages([message])
                 except Exception as exc:
+                    marks.settle()
                     if refusal := refusal_of(exc, recipient=row.recipient.email):
                         reminder_refused(row=row, token=token, refusal=refusal)
                         continue
@@ -180,19 +182,14 @@ def send_over(mail, messages: list, *, token: str, keeper: LeaseKeeper, take_unt
                     error = _("The connection to the mail server was lost: %(error)s") % {"error": _described(exc)}
                     reminders_retry_later(rows=_rows(messages, index), token=token, error=error)
                     break
-                # The server has accepted this message: mark it before the next one goes.
-                if reminder_mark_sent(row_id=row.pk, token=token, cursor=cursor):
-                    sent += 1
-                else:
-                    logger.warning(
-                        "Reminder %s was sent but had been claimed again meanwhile: it may arrive twice.", row.pk
-                    )
+                # The server has accepted this message: its mark goes out before the next message does.
+                marks.mark(row.pk)
     finally:
         try:
             mail.close()
         except Exception:  # closing a dead connection tells us nothing new
             logger.debug("SMTP close failed", exc_info=True)
-    return sent
+    return marks.sent
 
 
 def _rows(messages: list, start: int) -> list[Reminder]:
