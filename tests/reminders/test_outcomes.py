@@ -110,3 +110,26 @@ def test_a_421_closing_the_connection_backs_off_the_rest_without_failing_anyone(
     assert after[rows[0].pk].status == "sent"
     assert [(after[row.pk].status, after[row.pk].attempts) for row in rows[1:]] == [("pending", 1)] * 2
     assert after[rows[1].pk].last_error.startswith("The connection to the mail server was lost")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("require_postgres")
+def test_marks_read_back_one_behind_count_only_rows_the_claim_still_holds() -> None:
+    """On PostgreSQL each mark goes out at once and is read back at the next one (or at the end)."""
+    from reminders.services import SentMarks
+
+    rows = due_reminders([ParticipantFactory()], per_recipient=3)
+    token, ids = reminders_claim_due()
+    Reminder.objects.filter(pk=rows[1].pk).update(claim_token="someone-else")  # claimed again meanwhile
+    with SentMarks(token=token) as marks:
+        assert marks.pgconn is not None  # the one-behind path, not the plain cursor
+        for row_id in ids:
+            marks.mark(row_id)
+        assert marks.pending == ids[-1]
+    assert (marks.sent, marks.pending) == (2, None)
+    assert dict(Reminder.objects.values_list("pk", "status")) == {
+        rows[0].pk: "sent",
+        rows[1].pk: "sending",
+        rows[2].pk: "sent",
+    }
