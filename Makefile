@@ -43,11 +43,12 @@ format: install
 
 # Benchmarks print figures and ratios (not timed tests); they need PostgreSQL and Redis like test-services.
 BENCH_DB ?= steady_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
 bench: install
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
 		|| createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	@for script in bench/*.py; do echo "== $$script"; \
-		DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) REDIS_URL=redis://127.0.0.1:6379/14 \
+		DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) \
 		$(PY) $$script $(BENCH_ARGS) || exit 1; done
 
 clean:

@@ -33,7 +33,8 @@ app.conf.beat_schedule = {
     },
     # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
     "cohorts-complete-ended": {"task": "sessions.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
-    # Every minute: claim due reminders (and ones whose sender died) and queue them for sending.
+    # Every minute, and once as the beat starts (dispatch_at_start): claim due reminders (and ones
+    # whose sender died or whose task a lost broker took) and queue them for sending.
     # A run that waits in a dead broker is dropped after the interval: the next one does its work.
     "reminders-dispatch": {
         "task": "reminders.tasks.reminders_dispatch",
@@ -49,6 +50,15 @@ def record_worker_ready(**_kwargs: object) -> None:
     from core.services import heartbeat_record
 
     heartbeat_record(name="worker")
+
+
+@signals.beat_init.connect
+def dispatch_at_start(**_kwargs: object) -> None:
+    """Dispatch reminders as the beat starts: its first scheduled run comes only after one interval."""
+    try:
+        app.send_task("reminders.tasks.reminders_dispatch", expires=REMINDER_DISPATCH_SECONDS, retry=False)
+    except Exception:  # the broker is down: the first scheduled run will try again
+        print("steady: could not dispatch reminders at start; the first scheduled run will.", file=sys.stderr)
 
 
 @signals.worker_init.connect

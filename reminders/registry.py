@@ -22,7 +22,7 @@ Templates get ``row.context`` + ``kind.context(row)`` + ``recipient``, ``reminde
 first lines must not reveal what the group is about: use the programme's
 ``neutral_label``.
 
-Rows are then written with ``reminders.services.reminder_schedule``.
+Rows are then written with ``reminders.services.scheduling.reminder_schedule``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from reminders.models import NOTIFIED_STATUSES, Reminder, ReminderPreference
 from reminders.registry import ReminderKind, all_kinds, get_kind
-from reminders.services import lease
+from reminders.services.dispatch import lease
 
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Reminder]:

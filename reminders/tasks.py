@@ -1,6 +1,6 @@
 """Reminder tasks: thin, take ids, and safe to run twice (so both ack late).
 
-The beat runs ``reminders_dispatch`` every minute (config/celery_app.py). It claims due
+The beat runs ``reminders_dispatch`` every minute and once at start (config/celery_app.py). It claims due
 rows in batches and hands each batch, by ids and claim token, to ``reminders_send``.
 No task here is ever scheduled ahead: a retry moves the row's ``due_at``.
 """
@@ -12,7 +12,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from reminders.services import reminders_claim_due, reminders_release, reminders_send_batch
+from reminders.services.dispatch import reminders_claim_due, reminders_release
+from reminders.services.sending import reminders_send_batch
 
 logger = logging.getLogger(__name__)
 

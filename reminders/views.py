@@ -22,12 +22,8 @@ from reminders.forms import PreferencesForm, RetryForm
 from reminders.models import Reminder
 from reminders.registry import get_kind
 from reminders.rendering import unsubscribe_read
-from reminders.services import (
-    notifications_mark_read,
-    reminder_preference_set,
-    reminder_preferences_save,
-    reminders_retry,
-)
+from reminders.services.outcomes import reminders_retry
+from reminders.services.preferences import notifications_mark_read, reminder_preference_set, reminder_preferences_save
 
 NOTIFICATIONS_SHOWN = 50
 

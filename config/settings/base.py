@@ -236,9 +236,21 @@ STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
 STEADY_REMINDER_BATCH_SIZE = env.int("STEADY_REMINDER_BATCH_SIZE", default=100)
 # At most this many batches per dispatcher run; the next run takes the rest.
 STEADY_REMINDER_MAX_BATCHES = env.int("STEADY_REMINDER_MAX_BATCHES", default=200)
-# A row left "sending" this long (its worker died, or Redis lost the task) is claimed again.
-# A sender stops taking rows of its batch after half the lease, so two senders never overlap.
-STEADY_REMINDER_LEASE_SECONDS = env.int("STEADY_REMINDER_LEASE_SECONDS", default=600)
+# A row left "sending" this long without a sign of life (its worker died, or a lost broker took
+# its task) is claimed again. A live sender renews its claim every lease/6 seconds and stops taking
+# rows when its last renewal is half a lease old, so the lease can be short and two senders never overlap.
+STEADY_REMINDER_LEASE_SECONDS = env.int("STEADY_REMINDER_LEASE_SECONDS", default=60)
+# One budget for a send task, from which all its limits come: a sender waits at most
+# seconds/20 for any one server reply (or EMAIL_TIMEOUT if less), takes no new message once
+# a slowest-possible message (8 replies) would end past the budget, and Celery's soft and hard
+# time limits are the budget and the budget + 30 s (reminders.services.sending.SendBudget).
+STEADY_REMINDER_SEND_SECONDS = env.int("STEADY_REMINDER_SEND_SECONDS", default=180)
+CELERY_TASK_ANNOTATIONS = {
+    "reminders.tasks.reminders_send": {
+        "soft_time_limit": STEADY_REMINDER_SEND_SECONDS,
+        "time_limit": STEADY_REMINDER_SEND_SECONDS + 30,
+    }
+}
 # Failed sends retry after base * 2**(attempt-1) seconds, at most the cap, then the row is failed.
 STEADY_REMINDER_MAX_ATTEMPTS = env.int("STEADY_REMINDER_MAX_ATTEMPTS", default=6)
 STEADY_REMINDER_BACKOFF_SECONDS = env.int("STEADY_REMINDER_BACKOFF_SECONDS", default=60)

@@ -20,7 +20,7 @@ from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
 from core.links import absolute_url
 from facilitation.models import ProtectedTimeDelegation, ProtectedTimeEvent, ProtectedTimeLine, ProtectedTimeRequest
-from reminders.services import reminder_schedule, reminders_cancel
+from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import Cohort, Enrolment, GroupSession
 from sessions.rules import is_cohort_facilitator
 

@@ -22,7 +22,7 @@ from facilitation.services.protected_time import (
     _status_from,
     _write,
 )
-from reminders.services import reminders_cancel
+from reminders.services.scheduling import reminders_cancel
 from sessions.models import Cohort, GroupSession
 
 

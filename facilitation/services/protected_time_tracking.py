@@ -24,7 +24,7 @@ from facilitation.services.protected_time import (
     _mail_context,
     _notify_manager,
 )
-from reminders.services import reminder_schedule
+from reminders.services.scheduling import reminder_schedule
 
 
 def _is_due(locked: PT, level: str, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from programmes.models import SessionPlan
 from reminders.cancelling import reminders_cancel_many
-from reminders.services import reminder_schedule, reminders_cancel
+from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import (
     Cohort,
     Enrolment,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotAllowed
-from reminders.services import reminder_schedule, reminders_cancel
+from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import (
     AvailabilitySlot,
     AvailabilityWindow,

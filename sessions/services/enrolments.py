@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
 from programmes.models import InformationPack
-from reminders.services import reminder_schedule, reminders_cancel
+from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.listeners import emit
 from sessions.models import (
     Cohort,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
-from reminders.services import reminders_cancel
+from reminders.services.scheduling import reminders_cancel
 from sessions.listeners import emit
 from sessions.models import (
     GroupSession,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
-from reminders.services import notify_now
+from reminders.services.scheduling import notify_now
 from sessions.models import (
     Cohort,
     Enrolment,

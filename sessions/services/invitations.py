@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
 from core.links import absolute_url
-from reminders.services import reminder_schedule
+from reminders.services.scheduling import reminder_schedule
 from sessions.models import (
     Cohort,
     Enrolment,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from reminders.cancelling import reminders_cancel_many
 from reminders.models import Reminder
-from reminders.services import reminder_schedule, reminders_for
+from reminders.services.scheduling import reminder_schedule, reminders_for
 from sessions.models import (
     Enrolment,
     GroupSession,

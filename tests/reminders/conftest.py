@@ -1,6 +1,7 @@
 import pytest
 
 from tests.reminders import kinds  # noqa: F401  (registers the engine's test kinds)
+from tests.reminders.drills import engine, sink  # noqa: F401  (fixtures)
 from tests.support.redis_server import own_redis  # noqa: F401  (fixture)
 
 

@@ -12,15 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from reminders.models import Reminder
-from reminders.services import (
-    notify_now,
-    reminder_preference_set,
-    reminder_schedule,
-    reminders_cancel,
-    reminders_claim_due,
-    reminders_move,
-    reminders_send_batch,
-)
+from reminders.services.dispatch import reminders_claim_due, reminders_lease_renew
+from reminders.services.preferences import reminder_preference_set
+from reminders.services.scheduling import notify_now, reminder_schedule, reminders_cancel, reminders_move
+from reminders.services.sending import REPLIES_PER_MESSAGE, SendBudget, reminders_send_batch
 from reminders.tasks import reminders_dispatch
 from tests.factories import ParticipantFactory
 from tests.reminders.factories_reminders import due_reminders
@@ -97,13 +92,39 @@ def test_sending_row_is_claimed_again_only_after_the_lease(settings, participant
     assert len(mail.outbox) == 1
 
 
-def test_sender_gives_rows_back_after_half_the_lease(settings, participant) -> None:
+def test_sender_renews_its_lease_so_a_live_sender_keeps_its_rows(settings, participant) -> None:
     settings.STEADY_REMINDER_LEASE_SECONDS = 60
     due_reminders([participant], per_recipient=2)
-    token, ids = reminders_claim_due(now=timezone.now() - timedelta(seconds=31))
+    token, ids = reminders_claim_due()
+    claimed_at = timezone.now() - timedelta(seconds=50)
+    Reminder.objects.update(claimed_at=claimed_at)  # the claim is 50 s old
+    assert reminders_lease_renew(token=token) == 2
+    # Renewed: not claimable a minute after the first claim, as it would have been without the renewal.
+    assert reminders_claim_due(now=claimed_at + timedelta(seconds=61))[1] == []
+    assert reminders_send_batch(ids=ids, token=token) == 2
+
+
+def test_sender_gives_rows_back_when_its_time_budget_is_spent(settings, participant) -> None:
+    settings.STEADY_REMINDER_SEND_SECONDS = 1  # less than one slowest-possible message
+    due_reminders([participant], per_recipient=2)
+    token, ids = reminders_claim_due()
     assert reminders_send_batch(ids=ids, token=token) == 0
     assert statuses() == {"pending": 2}
     assert mail.outbox == []
+
+
+def test_send_budget_ends_before_the_tasks_soft_time_limit(settings) -> None:
+    from config.celery_app import app
+
+    for seconds, email_timeout in [(180, 30), (20, 30), (180, 2)]:
+        settings.STEADY_REMINDER_SEND_SECONDS = seconds
+        settings.EMAIL_TIMEOUT = email_timeout
+        budget = SendBudget.from_settings()
+        slowest_message = REPLIES_PER_MESSAGE * budget.reply_timeout
+        assert budget.take_seconds + slowest_message < seconds
+    limits = app.conf.task_annotations["reminders.tasks.reminders_send"]
+    assert limits["soft_time_limit"] == settings.STEADY_REMINDER_SEND_SECONDS
+    assert limits["time_limit"] > limits["soft_time_limit"]
 
 
 def test_refused_connection_backs_off_exponentially_then_fails(settings, refused_smtp, participant) -> None:
@@ -125,7 +146,8 @@ def test_refused_connection_backs_off_exponentially_then_fails(settings, refused
         token, ids = reminders_claim_due()
         reminders_send_batch(ids=ids, token=token)
     row.refresh_from_db()
-    assert waits == [60, 120, 150]
+    # Exponential and capped, each stretched by up to a half at random (so a group comes back apart).
+    assert [base <= wait <= base * 1.5 for base, wait in zip([60, 120, 150], waits, strict=True)] == [True] * 3
     assert row.status == "failed"
     assert row.attempts == 4
     assert "Could not connect" in row.last_error
@@ -257,7 +279,7 @@ def test_essential_kind_cannot_be_turned_off_in_the_service(participant) -> None
 
 def test_only_the_service_lead_may_retry(participant) -> None:
     from core.errors import DomainError
-    from reminders.services import reminders_retry
+    from reminders.services.outcomes import reminders_retry
 
     [row] = due_reminders([participant])
     Reminder.objects.filter(pk=row.pk).update(status="failed")

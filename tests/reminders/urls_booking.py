@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from accounts.models import User
-from reminders.services import notify_now
+from reminders.services.scheduling import notify_now
 
 
 def book(request: HttpRequest, user_id: int) -> HttpResponse:

@@ -19,7 +19,8 @@ from facilitation.selectors.homes import facilitator_checkins_panel, participant
 from reminders.models import Reminder
 from reminders.registry import get_kind
 from reminders.rendering import reminder_email
-from reminders.services import reminders_claim_due, reminders_send_batch
+from reminders.services.dispatch import reminders_claim_due
+from reminders.services.sending import reminders_send_batch
 from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, Enrolment, GroupSession, HelpRequest
 from sessions.scheduling import utc_to_local
 from sessions.selectors.checkins import free_slots, pre_group_checkin_done

@@ -6,6 +6,7 @@ restart loses every queued message, the harshest case for the reminder engine.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,9 @@ import pytest
 from tests.support.smtp import free_port
 from tests.support.worker import wait_for
 
-FIRST_PORT = 6391
+# Ports are the kernel's choice (never a fixed one, so runs of the suite side by side do not meet);
+# STEADY_TEST_REDIS_PORT_FROM=N takes the first free port from N instead.
+FIRST_PORT = int(os.environ.get("STEADY_TEST_REDIS_PORT_FROM", "0")) or None
 
 
 class RedisServer:
@@ -54,7 +57,7 @@ class RedisServer:
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    """A started redis-server on a free port from 6391; stopped at the end."""
+    """A started redis-server on a free port (see FIRST_PORT); stopped at the end."""
     if shutil.which("redis-server") is None:
         pytest.skip("needs redis-server on PATH")
     server = RedisServer(free_port(FIRST_PORT), tmp_path).start()

@@ -8,6 +8,7 @@ memory, so a benchmark does not share the interpreter with its clients.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import socket
@@ -35,15 +36,52 @@ def free_port(start: int | None = None) -> int:
 
 
 class CountingHandler:
-    """Accept every message; remember the X-Steady-Reminder id of each (0 when absent)."""
+    """Accept every message; remember the X-Steady-Reminder id of each (0 when absent).
+
+    A drill may make it misbehave: ``refuse(address, "550 No such user", times=n)`` answers
+    that address's next ``n`` RCPT TO with the reply (every one when ``times`` is None; with
+    ``hang_up=True`` the server then closes the connection instead of answering the client's
+    RSET), and ``delay`` seconds pass before each reply to MAIL FROM, RCPT TO and the end of DATA.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.ids: list[int] = []
         self.raw: list[bytes] = []
         self.keep_raw = False
+        self.delay = 0.0
+        self.refusals: dict[str, list] = {}
+
+    def refuse(self, address: str, reply: str, *, times: int | None = None, hang_up: bool = False) -> None:
+        with self.lock:
+            self.refusals[address.lower()] = [reply, times, hang_up]
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        await asyncio.sleep(self.delay)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        await asyncio.sleep(self.delay)
+        with self.lock:
+            refusal = self.refusals.get(address.lower())
+            if refusal is not None and refusal[1] != 0:
+                if refusal[1] is not None:
+                    refusal[1] -= 1
+                session.hang_up = refusal[2]
+                return refusal[0]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_RSET(self, server, session, envelope) -> str:
+        if getattr(session, "hang_up", False):
+            server.transport.close()
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        await asyncio.sleep(self.delay)
         content = envelope.original_content or envelope.content
         head = content.split(b"\r\n\r\n", 1)[0]
         found = REMINDER_HEADER.search(head)
