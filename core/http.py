@@ -6,6 +6,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def _address(value: str) -> str | None:
@@ -32,3 +33,17 @@ def client_address(request: HttpRequest) -> str | None:
         return remote
     chosen = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
     return _address(chosen) or remote
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Return the ``next`` address the form sent when it stays on this site, else ``default``.
+
+    An address on another site (``https://elsewhere.example/``, ``//elsewhere.example``) would let
+    a link on a trusted page send someone to a look-alike sign-in page.
+    """
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default

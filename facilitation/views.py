@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.http import safe_next
 from core.services import access_log_record
 from facilitation import forms, selectors, services
 from facilitation.forms import (
@@ -142,7 +143,7 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
     )
-    return redirect(request.POST.get("next") or "home")
+    return redirect(safe_next(request, "home"))
 
 
 @require_safe
