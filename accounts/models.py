@@ -51,7 +51,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
-        extra.setdefault("is_service_lead", True)
+        # No role: a superuser administers the system; being one opens no role's pages (accounts.decorators).
         return self.create_user(email, password, **extra)
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ClinicalModelAdmin, SteadyModelAdmin
 from facilitation.models import (
     Enrolment,
     Invitation,
@@ -12,7 +13,7 @@ from facilitation.models import (
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ClinicalModelAdmin):
     list_display = ("participant", "cohort", "status", "place_number", "acknowledged_at", "confirmed_at")
     list_filter = ("status",)
     search_fields = ("participant__email", "participant__first_name", "cohort__name")
@@ -22,7 +23,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SteadyModelAdmin):
     list_display = ("email", "cohort", "expires_at", "used_at")
     search_fields = ("email",)
     list_select_related = ("cohort",)
@@ -41,7 +42,7 @@ class ProtectedTimeLineInline(admin.TabularInline):
 
 
 @admin.register(ProtectedTimeRequest)
-class ProtectedTimeRequestAdmin(admin.ModelAdmin):
+class ProtectedTimeRequestAdmin(SteadyModelAdmin):
     """Read-only: every change goes through facilitation.services so it is recorded."""
 
     list_display = ("enrolment", "status", "submitted_at", "decided_at", "awaiting_since")
@@ -55,7 +56,7 @@ class ProtectedTimeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProtectedTimeEvent)
-class ProtectedTimeEventAdmin(admin.ModelAdmin):
+class ProtectedTimeEventAdmin(SteadyModelAdmin):
     list_display = ("request", "action", "actor", "on_behalf_of", "at")
     list_filter = ("action",)
     list_select_related = ("actor", "on_behalf_of")
@@ -65,13 +66,13 @@ class ProtectedTimeEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProtectedTimeDelegation)
-class ProtectedTimeDelegationAdmin(admin.ModelAdmin):
+class ProtectedTimeDelegationAdmin(SteadyModelAdmin):
     list_display = ("manager", "deputy", "starts_on", "ends_on", "revoked_at")
     list_select_related = ("manager", "deputy")
 
 
 @admin.register(ProtectedTimeEscalation)
-class ProtectedTimeEscalationAdmin(admin.ModelAdmin):
+class ProtectedTimeEscalationAdmin(SteadyModelAdmin):
     list_display = ("request", "level", "cycle", "fired_at")
     list_filter = ("level",)
 

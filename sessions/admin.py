@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ClinicalModelAdmin, SteadyModelAdmin
 from sessions.models import (
     Attendance,
     AvailabilitySlot,
@@ -15,24 +16,26 @@ from sessions.models import (
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(SteadyModelAdmin):
     list_display = ("name", "programme", "start_date", "weekday", "start_time", "time_zone", "capacity", "status")
     list_filter = ("status", "time_zone", "holiday_region")
     search_fields = ("name", "venue")
     list_select_related = ("programme",)
     filter_horizontal = ("facilitators",)
+    people_relations = ("facilitators",)
 
 
 @admin.register(GroupSession)
-class GroupSessionAdmin(admin.ModelAdmin):
+class GroupSessionAdmin(ClinicalModelAdmin):
     list_display = ("cohort", "kind", "number", "local_date", "starts_at", "status", "moved_reason")
     list_filter = ("kind", "status")
     search_fields = ("cohort__name",)
     list_select_related = ("cohort",)
+    exclude = ("group_notes",)
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ClinicalModelAdmin):
     list_display = ("group_session", "participant", "status", "recorded_at")
     list_filter = ("status",)
     list_select_related = ("group_session__cohort", "participant")
@@ -40,7 +43,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosureDate)
-class ClosureDateAdmin(admin.ModelAdmin):
+class ClosureDateAdmin(SteadyModelAdmin):
     list_display = ("date", "description")
 
 
@@ -50,26 +53,26 @@ class ClosureDateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailabilityWindow)
-class AvailabilityWindowAdmin(admin.ModelAdmin):
+class AvailabilityWindowAdmin(SteadyModelAdmin):
     list_display = ("facilitator", "weekday", "start_time", "end_time", "slot_minutes", "time_zone", "valid_from")
     list_select_related = ("facilitator",)
 
 
 @admin.register(AvailabilitySlot)
-class AvailabilitySlotAdmin(admin.ModelAdmin):
+class AvailabilitySlotAdmin(SteadyModelAdmin):
     list_display = ("facilitator", "local_date", "start_time", "minutes", "time_zone")
     list_select_related = ("facilitator",)
 
 
 @admin.register(BlockedDate)
-class BlockedDateAdmin(admin.ModelAdmin):
+class BlockedDateAdmin(ClinicalModelAdmin):
     list_display = ("facilitator", "date")
     list_select_related = ("facilitator",)
     exclude = ("reason",)
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(ClinicalModelAdmin):
     list_display = ("starts_at", "facilitator", "participant", "cohort", "kind", "status", "late_cancellation")
     list_filter = ("status", "kind", "late_cancellation")
     list_select_related = ("facilitator", "participant", "cohort")
@@ -78,7 +81,7 @@ class CheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpRequest)
-class HelpRequestAdmin(admin.ModelAdmin):
+class HelpRequestAdmin(ClinicalModelAdmin):
     list_display = ("created_at", "participant", "cohort", "status", "handled_at")
     list_filter = ("status",)
     list_select_related = ("participant", "cohort")
@@ -86,7 +89,7 @@ class HelpRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(SteadyModelAdmin):
     """Who has a calendar address; deleting one revokes it. The secret token itself is never shown here."""
 
     list_display = ("user", "created_at", "rotated_at")
