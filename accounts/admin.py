@@ -17,8 +17,12 @@ from core.services import access_change_record
 # another person makes is recorded in the access log and announced to the person concerned.
 ACCESS_FLAGS = ("is_participant", "is_facilitator", "is_manager", "is_service_lead", "is_staff", "is_superuser")
 SELF_READ_ONLY = (*ACCESS_FLAGS, "is_active", "groups", "user_permissions")
-# Only a superuser hands out admin permissions beyond the ones a service lead's role gives.
-SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
+# Only a superuser gives admin access or the service-lead role (else a lead could make a second
+# account of their own and give themselves roles from it), or other permissions.
+SUPERUSER_ONLY = ("is_superuser", "is_staff", "is_service_lead", "groups", "user_permissions")
+# Only a superuser changes an existing person's email address: with it, a password reset link
+# would go to whoever typed the new address, and they could sign in as that person.
+SUPERUSER_ONLY_ONCE_CREATED = ("email",)
 
 
 @admin.register(User)
@@ -57,7 +61,15 @@ class UserAdmin(SteadyAdminMixin, BaseUserAdmin):
             fields += SELF_READ_ONLY
         if not request.user.is_superuser:
             fields += SUPERUSER_ONLY
+            if obj is not None:
+                fields += SUPERUSER_ONLY_ONCE_CREATED
         return tuple(dict.fromkeys(fields))
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        # Setting someone else's password is signing in as them: superusers only. People reset their own.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         # A service lead with admin access does not manage a superuser's account (its password, its access).

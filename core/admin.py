@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AccessLog, Heartbeat
-from core.services import access_change_record
+from core.services import people_relation_changes_record
 
 SEARCH_PREFIXES = "^=@"
 
@@ -105,19 +105,9 @@ class SteadyAdminMixin:
         # save_model has run, so the instance exists; its relations are saved here.
         super().save_related(request, form, formsets, change)
         for name, old in before.items():
-            new = set(getattr(instance, name).all())
-            label = instance._meta.get_field(name).verbose_name
-            for person, action, words in [
-                *((p, "added", "added you to the %(field)s of %(record)s") for p in new - old),
-                *((p, "removed", "removed you from the %(field)s of %(record)s") for p in old - new),
-            ]:
-                access_change_record(
-                    actor=request.user,
-                    subject=person,
-                    record=instance,
-                    action=f"{name}_{action}"[:30],
-                    detail=f"{request.user} {words % {'field': label, 'record': instance}}",
-                )
+            people_relation_changes_record(
+                actor=request.user, record=instance, relation=name, before=old, after=getattr(instance, name).all()
+            )
 
 
 class SteadyModelAdmin(SteadyAdminMixin, admin.ModelAdmin):

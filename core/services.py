@@ -58,3 +58,23 @@ def access_change_record(
     for announce in announcers():
         announce(entry)
     return entry
+
+
+def people_relation_changes_record(
+    *, actor: AbstractBaseUser, record: models.Model, relation: str, before: Iterable, after: Iterable
+) -> list[AccessLog]:
+    """Record and announce each person added to or removed from ``record.<relation>`` (a cohort's facilitators)."""
+    old, new = set(before), set(after)
+    label = record._meta.get_field(relation).verbose_name
+    changes = [(person, "added", "added you to the %(field)s of %(record)s") for person in new - old]
+    changes += [(person, "removed", "removed you from the %(field)s of %(record)s") for person in old - new]
+    return [
+        access_change_record(
+            actor=actor,
+            subject=person,
+            record=record,
+            action=f"{relation}_{action}"[:30],
+            detail=f"{actor} {words % {'field': label, 'record': record}}",
+        )
+        for person, action, words in sorted(changes, key=lambda change: change[0].pk)
+    ]

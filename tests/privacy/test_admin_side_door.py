@@ -135,12 +135,24 @@ def test_nobody_changes_their_own_roles_in_the_admin(client: Client) -> None:
     assert (lead.is_facilitator, lead.is_superuser) == (False, False)
 
 
-def test_a_staff_lead_cannot_make_anyone_a_superuser_nor_touch_a_superusers_account(client: Client) -> None:
+def test_a_staff_lead_cannot_take_over_an_account_nor_hand_out_admin_access(client: Client) -> None:
     client.force_login(staff_lead())
-    colleague = FacilitatorFactory()
+    colleague = FacilitatorFactory(email="colleague@hospital.example")
     url = reverse("admin:accounts_user_change", args=[colleague.pk])
     page = client.get(url)
-    assert 'name="is_superuser"' not in page.content.decode()
+    html = page.content.decode()
+    for name in ("is_superuser", "is_staff", "is_service_lead", "email", "groups", "user_permissions"):
+        assert f'name="{name}"' not in html, name
+    data = change_data(page) | {"email": "lead.owns.this@hospital.example", "is_staff": "on", "is_service_lead": "on"}
+    assert client.post(url, data).status_code == 302
+    colleague.refresh_from_db()
+    assert (colleague.email, colleague.is_staff, colleague.is_service_lead) == (
+        "colleague@hospital.example",
+        False,
+        False,
+    )
+    password = reverse("admin:auth_user_password_change", args=[colleague.pk])
+    assert client.post(password, {"password1": "x-Very-long-1", "password2": "x-Very-long-1"}).status_code == 403
     root = superuser()
     assert client.post(reverse("admin:accounts_user_change", args=[root.pk]), {}).status_code == 403
 
@@ -200,3 +212,23 @@ def test_the_access_log_cannot_be_changed_or_deleted_in_the_admin(client: Client
     client.force_login(root)
     assert client.post(reverse("admin:core_accesslog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert AccessLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_co_facilitator_added_in_the_app_is_recorded_and_announced(world) -> None:
+    from facilitation.services import cohort_update
+
+    joining = FacilitatorFactory()
+    cohort = world.cohort
+    cohort_update(
+        cohort=cohort,
+        name=cohort.name,
+        venue=cohort.venue,
+        video_link=cohort.video_link,
+        capacity=cohort.capacity,
+        facilitators=[world.facilitator, joining],
+        by=world.facilitator,
+    )
+    entry = AccessLog.objects.get(subject=joining)
+    assert (entry.actor, entry.action) == (world.facilitator, "facilitators_added")
+    assert Reminder.objects.filter(recipient=joining, kind="access_changed").count() == 1
+    assert not AccessLog.objects.filter(subject=world.facilitator).exists()  # unchanged: nothing to record
