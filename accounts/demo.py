@@ -27,8 +27,8 @@ def seed(ctx: DemoContext) -> None:
         password=DEMO_PASSWORD,
         job_title="Staff wellbeing service lead",
         is_service_lead=True,
+        # Admin access for managing people, not a superuser: no clinical models, never their own roles.
         is_staff=True,
-        is_superuser=True,
     )
     people["facilitator"] = user_ensure(
         email="facilitator@steady.example",

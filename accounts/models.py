@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+import rules
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -18,6 +19,15 @@ def validate_time_zone(value: str) -> None:
             _("'%(value)s' is not a time zone we know. Use a name such as Europe/London or America/Toronto."),
             params={"value": value},
         )
+
+
+MODEL_PERMISSION_ACTIONS = ("add", "change", "delete", "view")
+
+
+def is_model_permission(perm: str) -> bool:
+    """Whether ``perm`` is one of the four permissions Django creates for every model."""
+    codename = perm.rpartition(".")[2]
+    return codename.partition("_")[0] in MODEL_PERMISSION_ACTIONS
 
 
 class Role(models.TextChoices):
@@ -41,7 +51,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
-        extra.setdefault("is_service_lead", True)
+        # No role: a superuser administers the system; being one opens no role's pages (accounts.decorators).
         return self.create_user(email, password, **extra)
 
 
@@ -109,6 +119,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """Ask Steady's own rules (roles, who may see what) even for a superuser.
+
+        Django answers yes to every permission for a superuser; that stays so for the admin's
+        model permissions (``add_``, ``change_``, ``delete_``, ``view_``), but a role or access rule
+        is a fact about the person, which being a superuser does not make true.
+        """
+        if self.is_active and self.is_superuser and rules.perm_exists(perm) and not is_model_permission(perm):
+            return rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     @property
     def roles(self) -> tuple[Role, ...]:

@@ -19,11 +19,13 @@ class Heartbeat(models.Model):
 
 
 class AccessLog(models.Model):
-    """A read of special-category data: who saw what, and when.
+    """A read of special-category data, or a change to who may read it: who, what, and when.
 
     Written by the access selectors of clinical records (check-in notes,
-    questionnaire answers, attendance reasons). Never edited, never shown
-    to managers; kept for the audit trail that UK GDPR and PHIPA expect.
+    questionnaire answers, attendance reasons), and by changes to a person's
+    roles or cohorts (``core.services.access_change_record``, with ``detail``).
+    Never edited, never shown to managers; kept for the audit trail that UK
+    GDPR and PHIPA expect.
     """
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -38,6 +40,7 @@ class AccessLog(models.Model):
         related_name="+",
         help_text=_("The person the record is about."),
     )
+    detail = models.CharField(_("what changed"), max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from core.audit import announcers
 from core.models import AccessLog, Heartbeat
 
 
@@ -35,3 +36,45 @@ def access_log_record(
     ]
     AccessLog.objects.bulk_create(rows)
     return len(rows)
+
+
+@transaction.atomic
+def access_change_record(
+    *, actor: AbstractBaseUser, subject: AbstractBaseUser, record: models.Model, action: str, detail: str
+) -> AccessLog:
+    """Record that ``actor`` changed what ``subject`` may see or do (a role, a cohort), and tell them.
+
+    The row joins the access log (append-only: the admin neither changes nor deletes it); every
+    registered announcer (core.audit) then tells the person concerned.
+    """
+    entry = AccessLog.objects.create(
+        actor=actor,
+        action=action,
+        record_type=record._meta.label,
+        record_id=str(record.pk),
+        subject=subject,
+        detail=detail[:200],
+    )
+    for announce in announcers():
+        announce(entry)
+    return entry
+
+
+def people_relation_changes_record(
+    *, actor: AbstractBaseUser, record: models.Model, relation: str, before: Iterable, after: Iterable
+) -> list[AccessLog]:
+    """Record and announce each person added to or removed from ``record.<relation>`` (a cohort's facilitators)."""
+    old, new = set(before), set(after)
+    label = record._meta.get_field(relation).verbose_name
+    changes = [(person, "added", "added you to the %(field)s of %(record)s") for person in new - old]
+    changes += [(person, "removed", "removed you from the %(field)s of %(record)s") for person in old - new]
+    return [
+        access_change_record(
+            actor=actor,
+            subject=person,
+            record=record,
+            action=f"{relation}_{action}"[:30],
+            detail=f"{actor} {words % {'field': label, 'record': record}}",
+        )
+        for person, action, words in sorted(changes, key=lambda change: change[0].pk)
+    ]

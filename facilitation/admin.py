@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import SteadyModelAdmin
 from facilitation.models import (
     ProtectedTimeDelegation,
     ProtectedTimeEscalation,
@@ -20,7 +21,7 @@ class ProtectedTimeLineInline(admin.TabularInline):
 
 
 @admin.register(ProtectedTimeRequest)
-class ProtectedTimeRequestAdmin(admin.ModelAdmin):
+class ProtectedTimeRequestAdmin(SteadyModelAdmin):
     """Read-only: every change goes through facilitation.services so it is recorded."""
 
     list_display = ("enrolment", "status", "submitted_at", "decided_at", "awaiting_since")
@@ -34,7 +35,7 @@ class ProtectedTimeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProtectedTimeEvent)
-class ProtectedTimeEventAdmin(admin.ModelAdmin):
+class ProtectedTimeEventAdmin(SteadyModelAdmin):
     list_display = ("request", "action", "actor", "on_behalf_of", "at")
     list_filter = ("action",)
     list_select_related = ("actor", "on_behalf_of")
@@ -44,13 +45,13 @@ class ProtectedTimeEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProtectedTimeDelegation)
-class ProtectedTimeDelegationAdmin(admin.ModelAdmin):
+class ProtectedTimeDelegationAdmin(SteadyModelAdmin):
     list_display = ("manager", "deputy", "starts_on", "ends_on", "revoked_at")
     list_select_related = ("manager", "deputy")
 
 
 @admin.register(ProtectedTimeEscalation)
-class ProtectedTimeEscalationAdmin(admin.ModelAdmin):
+class ProtectedTimeEscalationAdmin(SteadyModelAdmin):
     list_display = ("request", "level", "cycle", "fired_at")
     list_filter = ("level",)
 

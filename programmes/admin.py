@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import SteadyModelAdmin
 from programmes.models import AgendaItem, InformationPack, InformationPackSection, Material, Programme, SessionPlan
 
 
@@ -19,14 +20,14 @@ class InformationPackSectionInline(admin.StackedInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SteadyModelAdmin):
     list_display = ("name", "version", "status", "weekly_session_count", "session_minutes", "neutral_label")
     list_filter = ("status",)
     search_fields = ("name", "summary")
 
 
 @admin.register(SessionPlan)
-class SessionPlanAdmin(admin.ModelAdmin):
+class SessionPlanAdmin(SteadyModelAdmin):
     list_display = ("__str__", "programme", "kind", "number", "intensity")
     list_filter = ("kind", "intensity", "programme")
     search_fields = ("title", "aims")
@@ -35,7 +36,7 @@ class SessionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(SteadyModelAdmin):
     list_display = ("title", "kind", "audience", "release", "file_type", "session_plan")
     list_filter = ("kind", "audience", "release")
     search_fields = ("title",)
@@ -43,7 +44,7 @@ class MaterialAdmin(admin.ModelAdmin):
 
 
 @admin.register(InformationPack)
-class InformationPackAdmin(admin.ModelAdmin):
+class InformationPackAdmin(SteadyModelAdmin):
     list_display = ("title", "programme", "version", "published_at")
     list_select_related = ("programme",)
     inlines = [InformationPackSectionInline]

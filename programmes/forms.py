@@ -6,14 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CrispyFormMixin
+from core.forms import CrispyFormMixin, ModelBoundsMixin
 from programmes import interchange
 from programmes.models import InformationPack, InformationPackSection, Material, Programme, SessionPlan
 from programmes.services.editing import agenda_mismatch_message
 from programmes.uploads import validate_material_file
 
 
-class ProgrammeForm(CrispyFormMixin, forms.ModelForm):
+class ProgrammeForm(ModelBoundsMixin, CrispyFormMixin, forms.ModelForm):
     """A programme's settings. Booster timings are typed as a list of weeks, such as "4, 12"."""
 
     booster_offsets_weeks = forms.CharField(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import rule_required
 from core.errors import DomainError
 from programmes import interchange, selectors
 from programmes.downloads import material_file_response
@@ -31,7 +32,7 @@ from programmes.services import editing, importing, publishing, versions
 
 def library_required(view: Callable) -> Callable:
     """Facilitators and the service lead only; anyone else signed in gets the 403 page."""
-    return login_required(permission_required("programmes.use_library", raise_exception=True)(view))
+    return rule_required("programmes.use_library")(view)
 
 
 def _new_version_note(request: HttpRequest, before: Programme, after: Programme) -> None:

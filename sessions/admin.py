@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ClinicalModelAdmin, SteadyModelAdmin
 from sessions.models import (
     Attendance,
     AvailabilitySlot,
@@ -17,24 +18,26 @@ from sessions.models import (
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(SteadyModelAdmin):
     list_display = ("name", "programme", "start_date", "weekday", "start_time", "time_zone", "capacity", "status")
     list_filter = ("status", "time_zone", "holiday_region")
     search_fields = ("name", "venue")
     list_select_related = ("programme",)
     filter_horizontal = ("facilitators",)
+    people_relations = ("facilitators",)
 
 
 @admin.register(GroupSession)
-class GroupSessionAdmin(admin.ModelAdmin):
+class GroupSessionAdmin(ClinicalModelAdmin):
     list_display = ("cohort", "kind", "number", "local_date", "starts_at", "status", "moved_reason")
     list_filter = ("kind", "status")
     search_fields = ("cohort__name",)
     list_select_related = ("cohort",)
+    exclude = ("group_notes",)
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ClinicalModelAdmin):
     list_display = ("group_session", "participant", "status", "recorded_at")
     list_filter = ("status",)
     list_select_related = ("group_session__cohort", "participant")
@@ -42,7 +45,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosureDate)
-class ClosureDateAdmin(admin.ModelAdmin):
+class ClosureDateAdmin(SteadyModelAdmin):
     list_display = ("date", "description")
 
 
@@ -52,26 +55,26 @@ class ClosureDateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailabilityWindow)
-class AvailabilityWindowAdmin(admin.ModelAdmin):
+class AvailabilityWindowAdmin(SteadyModelAdmin):
     list_display = ("facilitator", "weekday", "start_time", "end_time", "slot_minutes", "time_zone", "valid_from")
     list_select_related = ("facilitator",)
 
 
 @admin.register(AvailabilitySlot)
-class AvailabilitySlotAdmin(admin.ModelAdmin):
+class AvailabilitySlotAdmin(SteadyModelAdmin):
     list_display = ("facilitator", "local_date", "start_time", "minutes", "time_zone")
     list_select_related = ("facilitator",)
 
 
 @admin.register(BlockedDate)
-class BlockedDateAdmin(admin.ModelAdmin):
+class BlockedDateAdmin(ClinicalModelAdmin):
     list_display = ("facilitator", "date")
     list_select_related = ("facilitator",)
     exclude = ("reason",)
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(ClinicalModelAdmin):
     list_display = ("starts_at", "facilitator", "participant", "cohort", "kind", "status", "late_cancellation")
     list_filter = ("status", "kind", "late_cancellation")
     list_select_related = ("facilitator", "participant", "cohort")
@@ -80,7 +83,7 @@ class CheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpRequest)
-class HelpRequestAdmin(admin.ModelAdmin):
+class HelpRequestAdmin(ClinicalModelAdmin):
     list_display = ("created_at", "participant", "cohort", "status", "handled_at")
     list_filter = ("status",)
     list_select_related = ("participant", "cohort")
@@ -88,7 +91,7 @@ class HelpRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(SteadyModelAdmin):
     """Who has a calendar address; deleting one revokes it. The secret token itself is never shown here."""
 
     list_display = ("user", "created_at", "rotated_at")
@@ -102,7 +105,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ClinicalModelAdmin):
     list_display = ("participant", "cohort", "status", "place_number", "acknowledged_at", "confirmed_at")
     list_filter = ("status",)
     search_fields = ("participant__email", "participant__first_name", "cohort__name")
@@ -112,7 +115,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SteadyModelAdmin):
     list_display = ("email", "cohort", "expires_at", "used_at")
     search_fields = ("email",)
     list_select_related = ("cohort",)

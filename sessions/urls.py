@@ -29,10 +29,10 @@ urlpatterns = [
     path("me/sessions/<int:pk>/apologies/", group_sessions.apologies_send, name="apologies_send"),
     path("me/materials/<int:pk>/", places.material_detail, name="material_detail"),
     path("me/materials/<int:pk>/file/", places.material_file, name="material_file"),
-    path("invitation/<str:token>/", places.invitation_accept, name="invitation_accept"),
+    path("invitation/<secret:token>/", places.invitation_accept, name="invitation_accept"),
     # --- Calendars ---
     path("me/calendar/new-address/", calendar_feeds.calendar_feed_rotate, name="calendar_feed_rotate"),
-    path("calendar/<str:token>.ics", calendar_feeds.calendar_feed, name="calendar_feed"),
+    path("calendar/<secret:token>.ics", calendar_feeds.calendar_feed, name="calendar_feed"),
     path("group-sessions/<int:pk>/session.ics", calendar_feeds.session_ics, name="session_ics"),
     # --- Cohorts and sessions (the facilitator's side) ---
     path("facilitating/cohorts/<int:pk>/", cohorts.cohort_detail, name="cohort_detail"),

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotAllowed
+from core.validation import model_bounds_error
 from programmes import interchange
 from programmes.models import AgendaItem, InformationPack, InformationPackSection, Material, Programme, SessionPlan
 from programmes.services.versions import _editable
@@ -73,6 +74,10 @@ def _sync_plans(programme: Programme) -> None:
 
 
 def _clean_programme_fields(values: dict[str, Any]) -> None:
+    out_of_bounds = model_bounds_error(Programme, values)
+    if out_of_bounds is not None:
+        field, message = out_of_bounds
+        raise DomainError(message, field=field)
     default = values.get("default_capacity")
     largest = values.get("max_capacity")
     if default is not None and largest is not None and default > largest:

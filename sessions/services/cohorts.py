@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
+from core.services import people_relation_changes_record
 from programmes.models import Programme, SessionPlan
 from reminders.cancelling import reminders_cancel_many
 from sessions.listeners import emit
@@ -221,7 +222,9 @@ def cohort_update(
     grew = capacity > cohort.capacity
     cohort.name, cohort.venue, cohort.video_link, cohort.capacity = name, venue, video_link, capacity
     cohort.save(update_fields=["name", "venue", "video_link", "capacity", "updated_at"])
+    before = list(cohort.facilitators.all())
     cohort.facilitators.set(facilitators)
+    people_relation_changes_record(actor=by, record=cohort, relation="facilitators", before=before, after=facilitators)
     if where_changed:
         # The calendar LOCATION changed: raise SEQUENCE so calendar apps take the new version.
         GroupSession.objects.filter(

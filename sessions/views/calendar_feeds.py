@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.http import safe_next
 from sessions.calendar import calendar_build, calendar_validators
 from sessions.selectors.access import (
     group_session_get_for_member,
@@ -26,7 +27,7 @@ def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
     )
-    return redirect(request.POST.get("next") or "home")
+    return redirect(safe_next(request, "home"))
 
 
 @require_safe
