@@ -603,34 +603,40 @@ def protected_time_history(request: HttpRequest) -> HttpResponse:
 
 @role_required("manager")
 def protected_time_calendar(request: HttpRequest) -> HttpResponse:
-    """An .ics of the approved times of the manager's staff, for the rota. Neutral words only."""
+    """An .ics of the approved times of the manager's staff, for the rota.
+
+    Each event says only "protected time", as a shared rota shows annual leave: not
+    the group, not even its neutral label. Times are the cohort's local times.
+    """
+    import zoneinfo
+
     from icalendar import Calendar, Event
+
+    from sessions.calendar import calendar_add_timezones
 
     calendar = Calendar()
     calendar.add("prodid", "-//Steady//Protected time//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("Staff time away for a group"))
+    calendar.add("x-wr-calname", _("Staff protected time"))
     stamp = timezone.now()
     for line in selectors.protected_time_approved_lines_for(user=request.user):
         enrolment = line.request.enrolment
+        tz = zoneinfo.ZoneInfo(enrolment.cohort.time_zone)
         event = Event()
         event.add("uid", f"protected-time-{line.pk}@steady")
         event.add("dtstamp", stamp)
         event.add("sequence", line.group_session.sequence)
-        event.add(
-            "summary",
-            _("%(name)s away: %(label)s")
-            % {"name": enrolment.participant.full_name, "label": enrolment.cohort.programme.neutral_label},
-        )
-        event.add("dtstart", line.ends_at - timedelta(minutes=line.minutes))
-        event.add("dtend", line.ends_at)
+        event.add("summary", _("%(name)s: protected time") % {"name": enrolment.participant.full_name})
+        event.add("dtstart", (line.ends_at - timedelta(minutes=line.minutes)).astimezone(tz))
+        event.add("dtend", line.ends_at.astimezone(tz))
         event.add(
             "description",
-            _("Approved time away from duties: %(hours)s hours, including travel and settling.")
+            _("Approved protected time away from duties: %(hours)s hours, including travel and settling.")
             % {"hours": line.hours},
         )
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
+    calendar_add_timezones(calendar)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="staff-protected-time.ics"'
     return response

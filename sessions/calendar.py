@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) for group sessions: one VEVENT per session, local times with a VTIMEZONE.
+"""iCalendar (RFC 5545) for group sessions: one VEVENT per session, local times with an RRULE VTIMEZONE.
 
 The summary is the programme's neutral label, so a shared or lock-screen
 calendar never reveals what the group is about.
@@ -6,10 +6,13 @@ calendar never reveals what the group is about.
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import hashlib
 import zoneinfo
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import icalendar
 from django.utils import timezone
@@ -17,6 +20,135 @@ from django.utils import timezone
 from sessions.models import GroupSession
 
 PRODID = "-//Steady//Group sessions//EN"
+
+# --- Time zones ------------------------------------------------------------
+# Each VTIMEZONE is written as Outlook and Google write theirs: one STANDARD and
+# one DAYLIGHT observance with a yearly RRULE ("last Sunday of October"), only
+# for the years the calendar's events span. icalendar's add_missing_timezones()
+# writes every transition since 1970 as RDATE lists, which some parsers read
+# with one offset for the whole year (13:00 after the October change shown as
+# 12:00) and which made a feed slow to write.
+
+_DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Observance:
+    """One run of yearly transitions that follow the same rule, or one fixed offset."""
+
+    daylight: bool
+    start: datetime  # local wall-clock time of the first transition, before it (naive)
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str
+    rule: str | None  # "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", or None for a single transition
+    until: datetime | None  # UTC instant of the run's last transition when a later rule replaces it
+
+
+def _weekday_rule(local: datetime) -> tuple[int, str]:
+    """The month and BYDAY ("-1SU", "2SU") of a transition's local date."""
+    code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
+    days_in_month = calendar_module.monthrange(local.year, local.month)[1]
+    if local.day + 7 > days_in_month:
+        return local.month, f"-1{code}"
+    return local.month, f"{(local.day - 1) // 7 + 1}{code}"
+
+
+def _transitions(tz: zoneinfo.ZoneInfo, first_year: int, last_year: int) -> list[tuple[int, timedelta, timedelta]]:
+    """Every (UTC timestamp, offset before, offset after) from ``first_year`` to ``last_year`` inclusive."""
+    start = int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp())
+
+    def offset(ts: int) -> timedelta:
+        return datetime.fromtimestamp(ts, tz).utcoffset()
+
+    found = []
+    previous = offset(start)
+    ts = start
+    while ts < end:
+        following = min(ts + _DAY, end)
+        after = offset(following)
+        if after != previous:
+            low, high = ts, following  # offset(low) == previous, offset(high) == after
+            while high - low > 60:
+                middle = (low + high) // 2
+                if offset(middle) == previous:
+                    low = middle
+                else:
+                    high = middle
+            found.append((high - high % 60, previous, after))
+            previous = after
+        ts = following
+    return found
+
+
+@lru_cache(maxsize=256)
+def observances(time_zone: str, first_year: int, last_year: int) -> tuple[Observance, ...]:
+    """The observances of ``time_zone`` that a calendar of events in these years needs.
+
+    The year before ``first_year`` is included so that every event falls after
+    the onset of an observance, as RFC 5545 parsers expect.
+    """
+    tz = zoneinfo.ZoneInfo(time_zone)
+    transitions = _transitions(tz, first_year - 1, last_year)
+    if not transitions:
+        moment = datetime(first_year, 1, 1, tzinfo=UTC).astimezone(tz)
+        offset = moment.utcoffset()
+        return (Observance(False, datetime(1970, 1, 1), offset, offset, moment.tzname() or time_zone, None, None),)
+    runs: list[list] = []  # [daylight, key, first local, offsets, name, last utc, count]
+    for ts, before, after in transitions:
+        instant = datetime.fromtimestamp(ts, UTC)
+        local_before = (instant + before).replace(tzinfo=None)
+        after_local = instant.astimezone(tz)
+        daylight = bool(after_local.dst())
+        month, byday = _weekday_rule(local_before)
+        key = (daylight, month, byday, local_before.time(), before, after, after_local.tzname())
+        same = [run for run in runs if run[0] == daylight]
+        if same and same[-1][1] == key and same[-1][5].year == instant.year - 1:
+            same[-1][5] = instant
+            same[-1][6] += 1
+        else:
+            runs.append([daylight, key, local_before, (before, after), after_local.tzname() or time_zone, instant, 1])
+    result = []
+    for index, (daylight, key, first_local, (before, after), name, last, count) in enumerate(runs):
+        later = any(run[0] == daylight for run in runs[index + 1 :])
+        month, byday = key[1], key[2]
+        # A run of one transition (a zone that changed its standard time once) needs no rule.
+        rule = f"FREQ=YEARLY;BYMONTH={month};BYDAY={byday}" if count > 1 else None
+        result.append(Observance(daylight, first_local, before, after, name, rule, last if later and rule else None))
+    return tuple(result)
+
+
+def timezone_component(time_zone: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    component = icalendar.Timezone()
+    component.add("tzid", time_zone)
+    for observance in observances(time_zone, first_year, last_year):
+        part = icalendar.TimezoneDaylight() if observance.daylight else icalendar.TimezoneStandard()
+        part.add("dtstart", observance.start)
+        part.add("tzoffsetfrom", observance.offset_from)
+        part.add("tzoffsetto", observance.offset_to)
+        part.add("tzname", observance.name)
+        if observance.rule:
+            rule = icalendar.vRecur.from_ical(observance.rule)
+            if observance.until:
+                rule["UNTIL"] = observance.until
+            part.add("rrule", rule)
+        component.add_component(part)
+    return component
+
+
+def calendar_add_timezones(calendar: icalendar.Calendar) -> None:
+    """Add an RRULE-style VTIMEZONE for every TZID the calendar's events use, for the years they span."""
+    years: dict[str, list[int]] = {}
+    for event in calendar.walk("VEVENT"):
+        for name in ("DTSTART", "DTEND"):
+            value = event.get(name)
+            tzid = value.params.get("TZID") if value is not None else None
+            if tzid:
+                span = years.setdefault(tzid, [value.dt.year, value.dt.year])
+                span[0], span[1] = min(span[0], value.dt.year), max(span[1], value.dt.year)
+    for tzid, (first, last) in sorted(years.items()):
+        calendar.add_component(timezone_component(tzid, first, last))
 
 
 def session_event(group_session: GroupSession, *, stamp: datetime) -> icalendar.Event:
@@ -53,7 +185,7 @@ def calendar_build(sessions: Iterable[GroupSession], *, name: str = "Steady") ->
     stamp = timezone.now()
     for group_session in sessions:
         calendar.add_component(session_event(group_session, stamp=stamp))
-    calendar.add_missing_timezones()
+    calendar_add_timezones(calendar)
     return calendar.to_ical()
 
 
