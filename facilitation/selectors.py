@@ -111,6 +111,11 @@ def feed_sessions(user: User) -> list[GroupSession]:
     return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
 
 
+def facilitated_cohort_ids(user: User) -> set[int]:
+    """Cohorts the user runs: their calendar events say which cohort and week."""
+    return set(Cohort.objects.filter(facilitators=user).values_list("pk", flat=True))
+
+
 def feed_places_changed(user: User) -> datetime | None:
     """When the user's places last changed: a withdrawal empties the feed without touching any session."""
     return Enrolment.objects.filter(participant=user).aggregate(latest=Max("updated_at"))["latest"]

@@ -138,10 +138,13 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
-    session_services.calendar_feed_rotate(user=request.user)
-    messages.success(
-        request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
-    )
+    feed = session_services.calendar_feed_rotate(user=request.user)
+    if feed.rotated_at is None:
+        messages.success(request, _("Your calendar address is ready: add it to your calendar app."))
+    else:
+        messages.success(
+            request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
+        )
     return redirect(request.POST.get("next") or "home")
 
 
@@ -158,7 +161,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if not_modified is not None:
         return not_modified
-    response = HttpResponse(calendar_build(sessions, name="Steady"), content_type="text/calendar; charset=utf-8")
+    body = calendar_build(sessions, name="Steady", detailed_cohorts=selectors.facilitated_cohort_ids(user))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     if last_modified_ts:
         response["Last-Modified"] = http_date(last_modified_ts)
@@ -169,7 +173,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = selectors.group_session_for_member(request.user, pk)
-    response = HttpResponse(calendar_build([group_session]), content_type="text/calendar; charset=utf-8")
+    detailed = selectors.facilitated_cohort_ids(request.user)
+    response = HttpResponse(
+        calendar_build([group_session], detailed_cohorts=detailed), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="session-{group_session.local_date:%Y-%m-%d}.ics"'
     return response
 
