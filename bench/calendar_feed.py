@@ -41,8 +41,9 @@ def year_of_sessions(count: int) -> list:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     cohorts = [
         Cohort(pk=1, programme=programme, name="London", time_zone="Europe/London", venue="Room 1", updated_at=now),
-        Cohort(pk=2, programme=programme, name="Toronto", time_zone="America/Toronto", video_link="https://v/1", updated_at=now),
+        Cohort(pk=2, programme=programme, name="Toronto", time_zone="America/Toronto", updated_at=now),
     ]
+    cohorts[1].video_link = "https://video.example.org/steady"
     sessions = []
     first = date(2026, 1, 6)
     for index in range(count):
