@@ -13,7 +13,6 @@ from core.forms import CrispyFormMixin
 from programmes.models import Programme
 from sessions.models import CheckIn, Cohort, HolidayRegion, Weekday
 
-
 # The zones Steady's services run in first, then every other zone by name.
 FIRST_TIME_ZONES = ("Europe/London", "America/Toronto")
 
@@ -75,7 +74,8 @@ class CohortForm(CrispyFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].error_messages["invalid_choice"] = _(
-            "'%(value)s' is not a time zone we know. Choose one from the list, such as Europe/London or America/Toronto."
+            "'%(value)s' is not a time zone we know."
+            " Choose one from the list, such as Europe/London or America/Toronto."
         )
         # With one programme to run, it is the one: no "---------" to choose past.
         programmes = list(self.fields["programme"].queryset[:2])
