@@ -342,6 +342,8 @@ def session_run(request: HttpRequest, pk: int) -> HttpResponse:
         "group_session": group_session,
         "cohort": group_session.cohort,
         "notes_form": GroupNotesForm(initial={"notes": group_session.group_notes}),
+        # "Mark as held" opens when the session starts (the service refuses it before).
+        "started": group_session.starts_at <= timezone.now(),
         **selectors.run_session(group_session),
     }
     access_log_record(
