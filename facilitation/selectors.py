@@ -108,7 +108,14 @@ def feed_sessions(user: User) -> list[GroupSession]:
         cohort__enrolments__participant=user, cohort__enrolments__status__in=FEED_STATUSES
     )
     pks = GroupSession.objects.filter(member).values("pk")
-    return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
+    # Whether the user runs the cohort (their events name cohort and week), in the same query.
+    runs = Cohort.facilitators.through.objects.filter(cohort_id=OuterRef("cohort_id"), user_id=user.pk)
+    return list(
+        GroupSession.objects.filter(pk__in=pks)
+        .annotate(facilitating=Exists(runs))
+        .select_related("cohort__programme")
+        .order_by("starts_at")
+    )
 
 
 def facilitated_cohort_ids(user: User) -> set[int]:

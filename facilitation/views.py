@@ -161,7 +161,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if not_modified is not None:
         return not_modified
-    body = calendar_build(sessions, name="Steady", detailed_cohorts=selectors.facilitated_cohort_ids(user))
+    body = calendar_build(sessions, name="Steady", detailed_cohorts={s.cohort_id for s in sessions if s.facilitating})
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     if last_modified_ts:

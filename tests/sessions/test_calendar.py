@@ -233,3 +233,15 @@ def test_the_first_calendar_address_does_not_speak_of_an_old_one(client):
     assert "ready" in said and "old one" not in said
     again = client.post(reverse("facilitation:calendar_feed_rotate"), {"next": "/"}, follow=True)
     assert "The old one no longer works" in " ".join(str(m) for m in again.context["messages"])
+
+
+@pytest.mark.parametrize("cohorts", [1, 4])
+def test_feed_runs_three_queries_whatever_its_size(client, django_assert_num_queries, cohorts):
+    facilitator = FacilitatorFactory()
+    for _ in range(cohorts):
+        cohort = cohort_with_sessions(facilitators=[facilitator])
+        enrol(cohort)
+    url = feed_url(facilitator)
+    with django_assert_num_queries(3):  # the address's owner, the sessions, when their places last changed
+        response = client.get(url)
+    assert len(parse(response).walk("VEVENT")) == 12 * cohorts
