@@ -111,12 +111,13 @@ def observances(time_zone: str, first_year: int, last_year: int) -> tuple[Observ
         else:
             runs.append([daylight, key, local_before, (before, after), after_local.tzname() or time_zone, instant, 1])
     result = []
-    for index, (daylight, key, first_local, (before, after), name, last, count) in enumerate(runs):
-        later = any(run[0] == daylight for run in runs[index + 1 :])
+    for daylight, key, first_local, (before, after), name, last, count in runs:
         month, byday = key[1], key[2]
         # A run of one transition (a zone that changed its standard time once) needs no rule.
         rule = f"FREQ=YEARLY;BYMONTH={month};BYDAY={byday}" if count > 1 else None
-        result.append(Observance(daylight, first_local, before, after, name, rule, last if later and rule else None))
+        # A rule that stopped within the span (replaced, or summer time abolished) ends with its last change.
+        until = last if rule and last.year < last_year else None
+        result.append(Observance(daylight, first_local, before, after, name, rule, until))
     return tuple(result)
 
 

@@ -105,6 +105,23 @@ def test_time_zones_are_written_as_yearly_rules_for_the_years_spanned_only():
     assert kolkata.rule is None and kolkata.offset_to == datetime.timedelta(hours=5, minutes=30)
 
 
+def test_a_zone_that_abolished_summer_time_stops_its_rule_and_reads_right_after():
+    import icalendar
+
+    saturdays = [datetime.datetime(2018, 12, 1, 13, 0), datetime.datetime(2020, 12, 5, 13, 0)]
+    sao_paulo = zoneinfo.ZoneInfo("America/Sao_Paulo")  # no summer time since 2019
+    calendar = icalendar.Calendar()
+    for number, local in enumerate(saturdays):
+        event = icalendar.Event()
+        event.add("uid", str(number))
+        event.add("dtstart", local.replace(tzinfo=sao_paulo))
+        calendar.add_component(event)
+    calendar_add_timezones(calendar)
+    read = [e.dtstart.value.astimezone(datetime.UTC) for e in vobject.readOne(calendar.to_ical().decode()).vevent_list]
+    assert read == [local.replace(tzinfo=sao_paulo).astimezone(datetime.UTC) for local in saturdays]
+    assert [r.hour for r in read] == [15, 16]  # -02:00 in the summer of 2018, -03:00 all year by 2020
+
+
 def test_every_zone_in_use_gets_its_own_vtimezone():
     import icalendar
 
