@@ -12,6 +12,7 @@ admin.site.site_title = "Steady"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("accounts.urls")),
     path("programmes/", include("programmes.urls")),

@@ -19,7 +19,10 @@ class ProgrammeForm(ModelBoundsMixin, CrispyFormMixin, forms.ModelForm):
     booster_offsets_weeks = forms.CharField(
         label=_("Booster sessions (weeks after the last weekly session)"),
         required=False,
-        help_text=_("Separate with commas, for example 4, 12. Leave empty for no boosters."),
+        help_text=_(
+            "One number for each booster, separated by commas: 4, 12 means two boosters, at 4 and at 12 weeks."
+            " Leave empty for no boosters."
+        ),
     )
 
     class Meta:

@@ -135,9 +135,12 @@ def programme_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @library_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks "are you sure?" and says what retiring does; POST retires."""
     programme = selectors.programme_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        return render(request, "programmes/programme_retire.html", {"programme": programme})
     publishing.programme_retire(programme=programme, by=request.user)
     messages.success(request, _("Retired. Cohorts already using it carry on unchanged."))
     return redirect(programme)

@@ -27,6 +27,15 @@ def facilitators_field() -> forms.ModelMultipleChoiceField:
     )
 
 
+# The zones Steady's services run in first, then every other zone by name.
+FIRST_TIME_ZONES = ("Europe/London", "America/Toronto")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    others = sorted(zoneinfo.available_timezones() - set(FIRST_TIME_ZONES) - {"localtime", "Factory"})
+    return [(zone, zone.replace("_", " ")) for zone in (*FIRST_TIME_ZONES, *others)]
+
+
 class CohortForm(CrispyFormMixin, forms.Form):
     """Plan a cohort. Every refusal names the field and what to enter instead."""
 
@@ -47,7 +56,7 @@ class CohortForm(CrispyFormMixin, forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": _("Enter the start time as hours and minutes, such as 13:00.")},
     )
-    time_zone = forms.CharField(label=_("Time zone"), initial="Europe/London", max_length=64)
+    time_zone = forms.ChoiceField(label=_("Time zone"), initial="Europe/London", choices=time_zone_choices)
     holiday_region = forms.ChoiceField(label=_("Bank holidays"), choices=HolidayRegion.choices, required=False)
     capacity = forms.IntegerField(
         label=_("Places"),
@@ -70,14 +79,17 @@ class CohortForm(CrispyFormMixin, forms.Form):
         initial=Cohort.Status.PLANNING,
     )
 
-    def clean_time_zone(self) -> str:
-        value = self.cleaned_data["time_zone"].strip()
-        if value not in zoneinfo.available_timezones():
-            raise forms.ValidationError(
-                _("'%(value)s' is not a time zone we know. Enter a name such as Europe/London or America/Toronto."),
-                params={"value": value},
-            )
-        return value
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].error_messages["invalid_choice"] = _(
+            "'%(value)s' is not a time zone we know."
+            " Choose one from the list, such as Europe/London or America/Toronto."
+        )
+        # With one programme to run, it is the one: no "---------" to choose past.
+        programmes = list(self.fields["programme"].queryset[:2])
+        if len(programmes) == 1 and not self.is_bound:
+            self.fields["programme"].initial = programmes[0].pk
+            self.fields["programme"].empty_label = None
 
     def clean_start_date(self):
         value = self.cleaned_data["start_date"]

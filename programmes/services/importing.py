@@ -48,6 +48,17 @@ def _link(mapping: dict) -> str:
         raise interchange.ImportFormatError(exc.message, line=interchange.line_of(mapping, "url"), field="url") from exc
 
 
+def _boolean(mapping: dict, key: str, what: str) -> bool:
+    value = mapping.get(key)
+    if not isinstance(value, bool):
+        raise interchange.ImportFormatError(
+            _("The %(what)s's '%(field)s' must be true or false.") % {"what": what, "field": key},
+            line=interchange.line_of(mapping, key),
+            field=key,
+        )
+    return value
+
+
 def _choice(mapping: dict, key: str, choices: type, what: str) -> str:
     value = mapping.get(key)
     if value not in choices.values:
@@ -113,6 +124,8 @@ def programme_import(
             values[key] = _integer(source, key, "programme", minimum=2)
     if source.get("neutral_label"):
         values["neutral_label"] = _text(source, "neutral_label")
+    if source.get("pre_group_checkin_required") is not None:
+        values["pre_group_checkin_required"] = _boolean(source, "pre_group_checkin_required", "programme")
     try:
         _clean_programme_fields(values)
     except DomainError as exc:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404
 
 from accounts.models import User
 from sessions.models import (
     CalendarFeed,
+    Cohort,
     Enrolment,
     GroupSession,
 )
@@ -28,7 +29,19 @@ def calendar_feed_sessions(*, user: User) -> list[GroupSession]:
         cohort__enrolments__participant=user, cohort__enrolments__status__in=Enrolment.PLACE_STATUSES
     )
     pks = GroupSession.objects.filter(member).values("pk")
-    return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
+    # Whether the user runs the cohort (their events name cohort and week), in the same query.
+    runs = Cohort.facilitators.through.objects.filter(cohort_id=OuterRef("cohort_id"), user_id=user.pk)
+    return list(
+        GroupSession.objects.filter(pk__in=pks)
+        .annotate(facilitating=Exists(runs))
+        .select_related("cohort__programme")
+        .order_by("starts_at")
+    )
+
+
+def calendar_feed_facilitated_cohort_ids(*, user: User) -> set[int]:
+    """Cohorts the user runs: their calendar events say which cohort and week."""
+    return set(Cohort.objects.filter(facilitators=user).values_list("pk", flat=True))
 
 
 def calendar_feed_places_changed(*, user: User) -> datetime | None:

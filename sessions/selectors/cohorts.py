@@ -132,6 +132,8 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
         "rows": rows,
         "statuses": Attendance.Status.choices,
         "local_start": start,
+        # "Mark as held" opens when the session starts (the service refuses it before).
+        "started": group_session.starts_at <= timezone.now(),
     }
 
 

@@ -23,7 +23,12 @@ def calendar_feed_ensure(*, user: User) -> CalendarFeed:
 
 @transaction.atomic
 def calendar_feed_rotate(*, user: User) -> CalendarFeed:
-    """Give the user a new secret address; the old one stops working at once."""
+    """Give the user a new secret address; the old one stops working at once.
+
+    A first address is only created (``rotated_at`` stays empty): there was no old one.
+    """
+    if not CalendarFeed.objects.filter(user=user).exists():
+        return calendar_feed_ensure(user=user)
     feed = calendar_feed_ensure(user=user)
     feed.token = secrets.token_urlsafe(32)
     feed.rotated_at = timezone.now()

@@ -16,17 +16,25 @@ from sessions.calendar import calendar_build, calendar_validators
 from sessions.selectors.access import (
     group_session_get_for_member,
 )
-from sessions.selectors.calendar_feeds import calendar_feed_places_changed, calendar_feed_sessions, calendar_feed_user
+from sessions.selectors.calendar_feeds import (
+    calendar_feed_facilitated_cohort_ids,
+    calendar_feed_places_changed,
+    calendar_feed_sessions,
+    calendar_feed_user,
+)
 from sessions.services.calendar_feeds import calendar_feed_rotate as calendar_feed_rotate_service
 
 
 @login_required
 @require_POST
 def calendar_feed_rotate(request: HttpRequest) -> HttpResponse:
-    calendar_feed_rotate_service(user=request.user)
-    messages.success(
-        request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
-    )
+    feed = calendar_feed_rotate_service(user=request.user)
+    if feed.rotated_at is None:
+        messages.success(request, _("Your calendar address is ready: add it to your calendar app."))
+    else:
+        messages.success(
+            request, _("Your calendar address is new. The old one no longer works; add the new one to your calendar.")
+        )
     return redirect(safe_next(request, "home"))
 
 
@@ -43,7 +51,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if not_modified is not None:
         return not_modified
-    response = HttpResponse(calendar_build(sessions, name="Steady"), content_type="text/calendar; charset=utf-8")
+    body = calendar_build(sessions, name="Steady", detailed_cohorts={s.cohort_id for s in sessions if s.facilitating})
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     if last_modified_ts:
         response["Last-Modified"] = http_date(last_modified_ts)
@@ -54,6 +63,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = group_session_get_for_member(user=request.user, pk=pk)
-    response = HttpResponse(calendar_build([group_session]), content_type="text/calendar; charset=utf-8")
+    detailed = calendar_feed_facilitated_cohort_ids(user=request.user)
+    response = HttpResponse(
+        calendar_build([group_session], detailed_cohorts=detailed), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="session-{group_session.local_date:%Y-%m-%d}.ics"'
     return response

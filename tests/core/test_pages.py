@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -68,3 +69,13 @@ def test_demo_logins_lists_only_accounts_that_can_sign_in_with_the_demo_password
     assert "participant1@steady.example" in listed and "lead@steady.example" in listed
     for email in listed:
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
+
+
+def test_favicon_is_linked_and_favicon_ico_leads_to_it(client: Client, participant) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/favicon.svg")
+    assert finders.find("favicon.svg")
+    client.force_login(participant)
+    page = client.get("/me/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg"' in page

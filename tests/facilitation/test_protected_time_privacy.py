@@ -100,7 +100,7 @@ def test_manager_pages_ics_and_emails_hold_nothing_clinical(client: Client) -> N
             assert response.status_code == 200, where
             assert_nothing_clinical(response.content.decode(), where=where)
         assert participant.full_name in client.get(pages["history"]).content.decode()
-        assert b"Staff wellbeing group" in client.get(pages["calendar"]).content
+        assert b": protected time" in client.get(pages["calendar"]).content
 
     rows = list(Reminder.objects.all())
     assert {row.kind for row in rows} >= {

@@ -185,7 +185,9 @@ def test_calendar_has_the_approved_times_only_with_neutral_words(client: Client)
     events = Calendar.from_ical(client.get(reverse("facilitation:protected_time_calendar")).content).walk("VEVENT")
     assert len(events) == 1
     event = events[0]
-    assert str(event["summary"]) == f"{request.enrolment.participant.full_name} away: Staff wellbeing group"
+    # A shared rota says only "protected time": not the group, not even its neutral label.
+    assert str(event["summary"]) == f"{request.enrolment.participant.full_name}: protected time"
+    assert "group" not in response.content.decode().lower()
     assert event.decoded("dtend") == first.ends_at
     assert (event.decoded("dtend") - event.decoded("dtstart")) == datetime.timedelta(minutes=first.minutes)
 

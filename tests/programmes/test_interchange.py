@@ -183,3 +183,48 @@ def test_too_long_title_in_a_file_is_refused_not_cut() -> None:
     with pytest.raises(ImportFormatError, match="the most it can be is 150"):
         programme_import(text=text, by=None)
     assert _counts() == (0, 0, 0, 0, 0)
+
+
+# Identity, life cycle and bookkeeping: not content, so not carried by a file.
+NOT_CONTENT = {"id", "family", "version", "status", "based_on", "created_by", "updated_by"}
+NOT_CONTENT |= {"published_at", "retired_at", "created_at", "updated_at"}
+AWAY_FROM_DEFAULT = {
+    "name": "Every field set",
+    "summary": "A summary.",
+    "audience": "Night staff.",
+    "weekly_session_count": 2,
+    "session_minutes": 90,
+    "default_capacity": 6,
+    "max_capacity": 10,
+    "booster_offsets_weeks": [3, 9],
+    "neutral_label": "Team time",
+    "pre_group_checkin_required": True,
+}
+
+
+def test_round_trip_keeps_every_programme_field_set_away_from_its_default() -> None:
+    content = [f for f in Programme._meta.concrete_fields if f.name not in NOT_CONTENT]
+    # A new field must be added here (and to the file format): this catches one that is not.
+    assert {f.name for f in content} == set(AWAY_FROM_DEFAULT)
+    programme = programme_with_plans(weeks=2, boosters=2)
+    for field in content:
+        assert AWAY_FROM_DEFAULT[field.name] != (field.get_default() if field.has_default() else ""), field.name
+        setattr(programme, field.name, AWAY_FROM_DEFAULT[field.name])
+    programme.save()
+    exported = programme_export_text(programme=programme)
+    Programme.objects.all().delete()
+
+    imported, _ = programme_import(text=exported, by=None)
+
+    for field in content:
+        assert getattr(imported, field.name) == AWAY_FROM_DEFAULT[field.name], field.name
+
+
+def test_a_check_in_flag_that_is_not_true_or_false_is_refused_with_its_line() -> None:
+    exported = programme_export_text(programme=programme_with_plans(weeks=1, boosters=0))
+    Programme.objects.all().delete()
+    broken = exported.replace("pre_group_checkin_required: false", "pre_group_checkin_required: maybe")
+    with pytest.raises(ImportFormatError) as error:
+        programme_import(text=broken, by=None)
+    assert error.value.field == "pre_group_checkin_required"
+    assert Programme.objects.count() == 0

@@ -144,3 +144,30 @@ def test_running_a_session_shows_the_plans_preparation_at_any_intensity(client) 
     assert "<li>Have check-in slots open this fortnight.</li>" in page
     page = client.get(reverse("sessions:session_run", kwargs={"pk": second.pk})).content.decode()
     assert "<li>Both facilitators present.</li>" in page
+
+
+def test_boosters_read_as_how_many_and_when(client, facilitator) -> None:
+    programme = programme_with_plans(boosters=2)
+    programme.booster_offsets_weeks = [4, 12]
+    programme.save(update_fields=["booster_offsets_weeks"])
+    client.force_login(facilitator)
+    page = client.get(f"/programmes/{programme.pk}/").content.decode()
+    assert "2 boosters: 4 and 12 weeks after the last weekly session" in page
+    assert "4, 12 weeks" not in page
+
+
+def test_retire_asks_first_and_only_a_post_retires(client, service_lead) -> None:
+    programme = programme_with_plans()
+    client.force_login(service_lead)
+    detail = client.get(f"/programmes/{programme.pk}/").content.decode()
+    assert f'href="/programmes/{programme.pk}/retire/"' in detail
+    confirm = client.get(f"/programmes/{programme.pk}/retire/")
+    assert confirm.status_code == 200
+    assert "Cohorts already using it carry on unchanged" in confirm.content.decode()
+    assert "Yes, retire it" in confirm.content.decode()
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.PUBLISHED
+    response = client.post(f"/programmes/{programme.pk}/retire/")
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.RETIRED

@@ -201,3 +201,55 @@ def test_session_reminder_context_has_the_ics_link_and_attachment():
     assert mimetype == "text/calendar" and name.endswith(".ics")
     assert len(ical.Calendar.from_ical(content).walk("VEVENT")) == 1
     assert context["neutral_label"] == cohort.programme.neutral_label
+
+
+def test_facilitator_events_say_which_cohort_and_week_while_participants_keep_the_neutral_title(client):
+    cohort = cohort_with_sessions(name="Thursday group, Ward 7")
+    place = enrol(cohort)
+    facilitator = cohort.facilitators.first()
+    theirs = {str(e["UID"]): str(e["SUMMARY"]) for e in parse(client.get(feed_url(facilitator))).walk("VEVENT")}
+    week_three = cohort.group_sessions.get(number=3)
+    assert theirs[f"{week_three.uid}@steady"] == "Thursday group, Ward 7: week 3"
+    participant_titles = {str(e["SUMMARY"]) for e in parse(client.get(feed_url(place.participant))).walk("VEVENT")}
+    assert participant_titles == {cohort.programme.neutral_label}
+    url = reverse("sessions:session_ics", kwargs={"pk": week_three.pk})
+    client.force_login(facilitator)
+    [event] = parse(client.get(url)).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Thursday group, Ward 7: week 3"
+    client.force_login(place.participant)
+    [event] = parse(client.get(url)).walk("VEVENT")
+    assert str(event["SUMMARY"]) == cohort.programme.neutral_label
+
+
+def test_long_and_accented_places_are_escaped_and_folded_as_rfc_5545_says(client):
+    venue = "Salle de bien-être; Pavillon Émile-Nelligan, 3e étage, " + "couloir B " * 8
+    cohort = cohort_with_sessions(venue=venue, video_link="https://video.example.org/room/" + "a" * 60)
+    place = enrol(cohort)
+    response = client.get(feed_url(place.participant))
+    for line in response.content.split(b"\r\n"):
+        assert len(line) <= 75
+    event = parse(response).walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == f"{venue} / {cohort.video_link}"
+    assert str(event["URL"]) == cohort.video_link
+
+
+def test_the_first_calendar_address_does_not_speak_of_an_old_one(client):
+    person = ParticipantFactory()
+    client.force_login(person)
+    first = client.post(reverse("sessions:calendar_feed_rotate"), {"next": "/"}, follow=True)
+    said = " ".join(str(m) for m in first.context["messages"])
+    assert "ready" in said and "old one" not in said
+    again = client.post(reverse("sessions:calendar_feed_rotate"), {"next": "/"}, follow=True)
+    assert "The old one no longer works" in " ".join(str(m) for m in again.context["messages"])
+
+
+@pytest.mark.parametrize("cohorts", [1, 4])
+def test_feed_runs_three_queries_whatever_its_size(client, django_assert_num_queries, cohorts):
+    facilitator = FacilitatorFactory()
+    for _ in range(cohorts):
+        cohort = cohort_with_sessions(facilitators=[facilitator])
+        enrol(cohort)
+    url = feed_url(facilitator)
+    with django_assert_num_queries(3):  # the address's owner, the sessions, when their places last changed
+        response = client.get(url)
+    assert len(parse(response).walk("VEVENT")) == 12 * cohorts
