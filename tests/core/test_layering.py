@@ -10,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.foundation
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Bottom first. An app may import the ones before it, never the ones after it.
-LAYERS = ["core", "accounts", "reminders", "programmes", "sessions", "facilitation"]
+LAYERS = ["core", "accounts", "reminders", "programmes", "sessions", "measures", "facilitation"]
 
 
 def imported_top_levels(path: Path) -> set[str]:
