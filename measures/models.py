@@ -112,9 +112,7 @@ class Scale(models.Model):
     conversion = models.JSONField(
         _("conversion table"), default=dict, blank=True, help_text=_("Raw score to reported score, e.g. SWEMWBS.")
     )
-    reliable_change = models.DecimalField(
-        _("reliable change"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
+    reliable_change = models.DecimalField(_("reliable change"), max_digits=6, decimal_places=2, null=True, blank=True)
     higher_is_better = models.BooleanField(_("a higher score is better"))
     notes = models.TextField(blank=True)
 
@@ -165,7 +163,9 @@ class ScheduledMeasure(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "measure", "time_point"], name="scheduled_measure_unique_time_point"
             ),
-            models.CheckConstraint(condition=Q(time_point__regex=TIME_POINT_PATTERN), name="scheduled_time_point_valid"),
+            models.CheckConstraint(
+                condition=Q(time_point__regex=TIME_POINT_PATTERN), name="scheduled_time_point_valid"
+            ),
             # Baseline is due before week 1, a booster at its booster session; mid and end at a weekly session.
             models.CheckConstraint(
                 condition=Q(time_point__in=["mid", "end"], week__isnull=False)
@@ -192,9 +192,7 @@ class Response(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     started_at = models.DateTimeField(_("started"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
-    )
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
 
     class Meta:
         ordering = ["-started_at"]
@@ -213,7 +211,9 @@ class Response(models.Model):
                 name="response_one_original",
             ),
             # A response is corrected at most once; a later change corrects the correction.
-            models.UniqueConstraint(fields=["corrects"], condition=Q(corrects__isnull=False), name="response_one_correction"),
+            models.UniqueConstraint(
+                fields=["corrects"], condition=Q(corrects__isnull=False), name="response_one_correction"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -111,11 +111,8 @@ def score_scale(rule: ScaleRule, items: Mapping[int, ItemRule], answers: Mapping
     if answered == 0 or missing > rule.max_missing:
         return ScaleScore(rule.code, None, None, "", answered, False)
     total = Decimal(sum(given))
-    if rule.method == "mean":
-        raw = total / answered
-    else:
-        raw = total * len(rule.items) / answered
-    raw = _round(raw, rule.decimals)
+    # A mean of the answered items; a sum prorated to every item of the scale (unchanged when none is missing).
+    raw = _round(total / answered if rule.method == "mean" else total * len(rule.items) / answered, rule.decimals)
     value = raw
     if rule.conversion is not None:
         if raw != raw.to_integral_value() or int(raw) not in rule.conversion:
@@ -134,8 +131,6 @@ def score_response(rules: MeasureRules, answers: Mapping[int, int]) -> Result:
             raise InvalidAnswer(f"{rules.code} item {number} does not offer {value}.")
     scores = tuple(score_scale(scale, rules.items, answers) for scale in rules.scales)
     risk = tuple(
-        sorted(
-            n for n, v in answers.items() if rules.items[n].risk_min is not None and v >= rules.items[n].risk_min
-        )
+        sorted(n for n, v in answers.items() if rules.items[n].risk_min is not None and v >= rules.items[n].risk_min)
     )
     return Result(scores=scores, risk_items=risk)

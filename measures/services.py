@@ -106,9 +106,7 @@ def _write_register(
     kept_text: dict[int, str],
     kept_labels: dict[tuple[str, int], str],
 ) -> None:
-    option_sets = {
-        code: OptionSet.objects.create(measure=measure, code=code) for code in definition.option_sets
-    }
+    option_sets = {code: OptionSet.objects.create(measure=measure, code=code) for code in definition.option_sets}
     ResponseOption.objects.bulk_create(
         ResponseOption(
             option_set=option_sets[code],

@@ -96,4 +96,6 @@ def test_wording_cannot_change_once_answered(measures, service_lead, participant
 
 def test_a_licensed_measure_cannot_be_started_before_its_wording_is_imported(measures, participant, cohort):
     with pytest.raises(NotAllowed, match="not been imported"):
-        response_start(measure=measures["fscrs"], participant=participant, cohort=cohort, time_point="baseline", by=participant)
+        response_start(
+            measure=measures["fscrs"], participant=participant, cohort=cohort, time_point="baseline", by=participant
+        )

@@ -45,7 +45,12 @@ def test_loading_again_changes_nothing(measures):
     item_ids = set(Item.objects.values_list("pk", flat=True))
     states = {state for _m, state in measures_load_builtin()}
     assert states == {UNCHANGED}
-    assert (Measure.objects.count(), Item.objects.count(), Scale.objects.count(), ResponseOption.objects.count()) == before
+    assert (
+        Measure.objects.count(),
+        Item.objects.count(),
+        Scale.objects.count(),
+        ResponseOption.objects.count(),
+    ) == before
     assert set(Item.objects.values_list("pk", flat=True)) == item_ids
 
 
@@ -72,7 +77,9 @@ def test_a_changed_file_updates_an_unanswered_version(measures):
 
 
 def test_a_changed_file_for_an_answered_version_is_refused(measures, participant, cohort):
-    response_start(measure=measures["phq-9"], participant=participant, cohort=cohort, time_point="baseline", by=participant)
+    response_start(
+        measure=measures["phq-9"], participant=participant, cohort=cohort, time_point="baseline", by=participant
+    )
     with pytest.raises(NotAllowed, match="new version number"):
         measure_load(definition=parse_definition(changed_phq9_text()))
     assert measures["phq-9"].scales.get().bands[0]["label"] == "Minimal"
@@ -82,6 +89,7 @@ def test_a_new_version_loads_beside_the_old_one(measures):
     text = changed_phq9_text().replace("\nversion: 1\n", "\nversion: 2\n", 1)
     measure, state = measure_load(definition=parse_definition(text))
     assert state == CREATED
+    assert measure.version == 2
     assert Measure.objects.filter(code="phq-9").count() == 2
 
 
@@ -123,3 +131,28 @@ def test_load_measures_command_loads_nothing_when_one_file_is_bad(db, tmp_path):
     with pytest.raises(CommandError, match="Nothing was loaded"):
         call_command("load_measures", str(DATA_DIR / "phq-9.yaml"), str(bad), stdout=StringIO())
     assert Measure.objects.count() == 0
+
+
+def test_a_programme_schedules_measures_at_time_points(measures):
+    from measures.models import ScheduledMeasure
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory()
+    ScheduledMeasure.objects.create(programme=programme, measure=measures["phq-9"], time_point="baseline")
+    ScheduledMeasure.objects.create(programme=programme, measure=measures["phq-9"], time_point="mid", week=6)
+    ScheduledMeasure.objects.create(programme=programme, measure=measures["phq-9"], time_point="booster-2")
+    assert programme.scheduled_measures.count() == 3
+
+
+@pytest.mark.parametrize(("time_point", "week"), [("mid", None), ("baseline", 1), ("booster-1", 14), ("week-6", None)])
+def test_the_database_refuses_a_schedule_that_does_not_fit_its_time_point(measures, time_point, week):
+    from django.db import IntegrityError, transaction
+
+    from measures.models import ScheduledMeasure
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScheduledMeasure.objects.create(
+            programme=programme, measure=measures["gad-7"], time_point=time_point, week=week
+        )

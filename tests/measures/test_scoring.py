@@ -34,8 +34,18 @@ def test_phq9_sums_to_a_band_and_flags_no_risk_when_item_9_is_0():
 
 @pytest.mark.parametrize(
     ("score", "band"),
-    [(0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
-     (15, "Moderately severe"), (19, "Moderately severe"), (20, "Severe"), (27, "Severe")],
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Moderately severe"),
+        (19, "Moderately severe"),
+        (20, "Severe"),
+        (27, "Severe"),
+    ],
 )
 def test_phq9_band_edges(score, band):
     values = [3] * (score // 3) + ([score % 3] if score % 3 else [])
@@ -71,7 +81,9 @@ def test_gad7_worked_example():
     assert result.risk_items == ()
 
 
-@pytest.mark.parametrize(("total", "band"), [(4, "Minimal"), (5, "Mild"), (10, "Moderate"), (15, "Severe"), (21, "Severe")])
+@pytest.mark.parametrize(
+    ("total", "band"), [(4, "Minimal"), (5, "Mild"), (10, "Moderate"), (15, "Severe"), (21, "Severe")]
+)
 def test_gad7_band_edges(total, band):
     values = [3] * (total // 3) + ([total % 3] if total % 3 else [])
     values += [0] * (7 - len(values))
