@@ -18,14 +18,10 @@ def measures_register() -> QuerySet[Measure]:
 
 
 def measure_with_items(*, measure_id: int) -> Measure:
-    """A measure with its items (and each item's options) and scales; 404 when there is none."""
+    """A measure with its items and scales (with each scale's items); 404 when there is none."""
     measure = (
         Measure.objects.prefetch_related(
-            Prefetch(
-                "items",
-                queryset=Item.objects.order_by("number").prefetch_related("scales"),
-            ),
-            Prefetch("option_sets", queryset=OptionSet.objects.prefetch_related("options")),
+            Prefetch("items", queryset=Item.objects.order_by("number").select_related("option_set")),
             Prefetch("scales", queryset=Scale.objects.order_by("position").prefetch_related("items")),
         )
         .filter(pk=measure_id)
