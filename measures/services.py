@@ -31,10 +31,12 @@ from measures.models import (
     ResponseOption,
     RiskAlert,
     Scale,
+    ScheduledMeasure,
     Score,
 )
 from measures.scoring import score_response
 from measures.selectors import measure_rules
+from programmes.models import Programme
 from sessions.models import Cohort
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -153,6 +155,29 @@ def measures_load_builtin(*, paths: list[Path] | None = None) -> list[tuple[Meas
     definitions = [parse_definition(p.read_text(encoding="utf-8"), name=p.name) for p in paths or builtin_paths()]
     with transaction.atomic():
         return [measure_load(definition=d) for d in definitions]
+
+
+# --- The schedule ----------------------------------------------------------------------------------
+
+
+def measure_schedule_add(
+    *, programme: Programme, measure: Measure, time_point: str, week: int | None = None
+) -> ScheduledMeasure:
+    """Ask for a measure at a time point of a programme version; adding it again changes nothing."""
+    if not re.fullmatch(TIME_POINT_PATTERN, time_point):
+        raise DomainError(_("That is not a time point for questionnaires."), field="time_point")
+    if (time_point in ("mid", "end")) != (week is not None):
+        raise DomainError(_("Mid-programme and end questionnaires need the week they are due; others do not."))
+    if week is not None and not 1 <= week <= programme.weekly_session_count:
+        raise DomainError(_("This programme has no week %(week)d.") % {"week": week}, field="week")
+    with transaction.atomic():
+        scheduled, _created = ScheduledMeasure.objects.get_or_create(
+            programme=programme,
+            measure=measure,
+            time_point=time_point,
+            defaults={"week": week, "position": programme.scheduled_measures.count()},
+        )
+    return scheduled
 
 
 # --- Licensed wording -----------------------------------------------------------------------------

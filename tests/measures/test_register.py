@@ -156,3 +156,32 @@ def test_the_database_refuses_a_schedule_that_does_not_fit_its_time_point(measur
         ScheduledMeasure.objects.create(
             programme=programme, measure=measures["gad-7"], time_point=time_point, week=week
         )
+
+
+def test_scheduling_is_idempotent_and_checks_the_week(measures):
+    from core.errors import DomainError
+    from measures.services import measure_schedule_add
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(weekly_session_count=12)
+    first = measure_schedule_add(programme=programme, measure=measures["phq-9"], time_point="mid", week=6)
+    again = measure_schedule_add(programme=programme, measure=measures["phq-9"], time_point="mid", week=6)
+    assert first.pk == again.pk
+    for kwargs in ({"time_point": "end"}, {"time_point": "baseline", "week": 1}, {"time_point": "end", "week": 13}):
+        with pytest.raises(DomainError):
+            measure_schedule_add(programme=programme, measure=measures["gad-7"], **kwargs)
+    assert programme.scheduled_measures.count() == 1
+
+
+def test_the_demo_loads_measures_and_schedules_them_idempotently(db):
+    from core.demo import run_seeders
+    from measures.models import ScheduledMeasure
+
+    ctx = run_seeders()
+    count = ScheduledMeasure.objects.count()
+    programme = ctx.objects["programme"]
+    boosters = len(programme.booster_offsets_weeks)
+    assert count == 4 * (3 + boosters)
+    assert ScheduledMeasure.objects.get(programme=programme, measure__code="phq-9", time_point="mid").week == 6
+    run_seeders()
+    assert ScheduledMeasure.objects.count() == count
