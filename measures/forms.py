@@ -30,3 +30,12 @@ class ItemFileForm(CrispyFormMixin, forms.Form):
             return upload.name, upload.read().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ValidationError(_("This file is not text. Choose a .csv or .yaml file.")) from exc
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("What did you do?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: phoned them the same day, agreed a plan, gave the crisis contacts."),
+        max_length=2000,
+    )

@@ -34,6 +34,7 @@ from measures.models import (
     ScheduledMeasure,
     Score,
 )
+from measures.reminder_kinds import RISK_ALERT_KIND
 from measures.scoring import score_response
 from measures.selectors import measure_rules
 from programmes.models import Programme
@@ -361,8 +362,35 @@ def response_submit(*, response: Response, by: User) -> Response:
         )
         if result.risk_items:
             item = Item.objects.get(measure_id=locked.measure_id, number=result.risk_items[0])
-            RiskAlert.objects.create(response=locked, item=item, created_at=now)
+            alert = RiskAlert.objects.create(response=locked, item=item, created_at=now)
+            _risk_alert_notify(alert=alert, cohort_id=locked.cohort_id)
         locked.status, locked.submitted_at = Response.Status.SUBMITTED, now
+    return locked
+
+
+def _risk_alert_notify(*, alert: RiskAlert, cohort_id: int) -> None:
+    """Tell each facilitator of the cohort now (one reminder each per alert; the engine never sends twice)."""
+    from reminders.services import notify_now
+
+    for facilitator in Cohort.objects.get(pk=cohort_id).facilitators.all():
+        notify_now(kind=RISK_ALERT_KIND, recipient=facilitator, subject=alert)
+
+
+def item_risk_flag_set(*, item: Item, risk_min_value: int | None, by: User) -> Item:
+    """A service lead flags an item as a risk item (an answer of at least ``risk_min_value``), or unflags it."""
+    if not by.is_service_lead:
+        raise NotAllowed(_("Only a service lead can flag questions."))
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        if (
+            risk_min_value is not None
+            and not ResponseOption.objects.filter(
+                option_set_id=locked.option_set_id, value__gte=risk_min_value
+            ).exists()
+        ):
+            raise DomainError(_("No answer to this question reaches that value."), field="risk_min_value")
+        locked.risk_min_value = risk_min_value
+        locked.save(update_fields=["risk_min_value"])
     return locked
 
 

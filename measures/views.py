@@ -1,4 +1,5 @@
-"""Views of the measures app: the register of measures and the import of a licensed measure's wording.
+"""Staff views of the measures app: the register, licensed wording, risk alerts, results, evaluation and the
+organisation report (participants' pages are in ``participant_views``).
 
 Managers never see any measure page: to them (and to anyone without a
 facilitator or service-lead role) these pages do not exist (404).
@@ -6,6 +7,7 @@ facilitator or service-lead role) these pages do not exist (404).
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from functools import wraps
 
@@ -17,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
-from measures import selectors, services
-from measures.forms import ItemFileForm
+from measures import reports, selectors, services
+from measures.forms import AcknowledgeForm, ItemFileForm
 
 
 def staff_only(*roles: str) -> Callable:
@@ -67,3 +69,86 @@ def measure_import(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Imported the wording of %(measure)s.") % {"measure": measure.short_name})
             return redirect("measures:measure_detail", pk=measure.pk)
     return render(request, "measures/measure_import.html", {"measure": measure, "form": form})
+
+
+# --- Risk alerts (the cohort's facilitators) -------------------------------------------------------
+
+
+@staff_only("facilitator")
+@require_GET
+def risk_alert_list(request: HttpRequest) -> HttpResponse:
+    alerts = list(selectors.risk_alerts_open_for(request.user))
+    return render(request, "measures/risk_alert_list.html", {"risk_alerts": alerts})
+
+
+@staff_only("facilitator")
+@require_http_methods(["GET", "POST"])
+def risk_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.risk_alert_for_facilitator(user=request.user, alert_id=pk)
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_alert_acknowledge(alert=alert, note=form.cleaned_data["note"], by=request.user)
+        except DomainError as exc:
+            form.add_error("note", exc.message)
+        else:
+            messages.success(request, _("Thank you. The note is saved with the alert."))
+            return redirect("measures:risk_alert_list")
+    return render(request, "measures/risk_alert_acknowledge.html", {"alert": alert, "form": form})
+
+
+# --- Results and evaluation (the cohort's facilitators; service leads) --------------------------------
+
+
+@staff_only("facilitator", "service_lead")
+@require_GET
+def cohort_results(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk, service_lead_too=False)
+    return render(request, "measures/cohort_results.html", {"table": reports.cohort_table(cohort=cohort)})
+
+
+@staff_only("facilitator", "service_lead")
+@require_GET
+def cohort_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk)
+    return render(request, "measures/cohort_evaluation.html", {"evaluation": reports.cohort_evaluation(cohort=cohort)})
+
+
+def _csv(rows: list[list[object]], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerows(rows)
+    return response
+
+
+@staff_only("facilitator", "service_lead")
+@require_GET
+def cohort_evaluation_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk)
+    rows = reports.evaluation_csv_rows(evaluation=reports.cohort_evaluation(cohort=cohort))
+    return _csv(rows, f"evaluation-cohort-{cohort.pk}.csv")
+
+
+@staff_only("facilitator", "service_lead")
+@require_GET
+def cohort_research_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk)
+    return _csv(reports.research_csv_rows(cohort=cohort), f"research-cohort-{cohort.pk}.csv")
+
+
+# --- The organisation report (service leads only) ------------------------------------------------------
+
+
+@staff_only("service_lead")
+@require_GET
+def organisation_report(request: HttpRequest) -> HttpResponse:
+    report = reports.organisation_report(to=request.GET.get("to", ""))
+    return render(request, "measures/organisation_report.html", {"report": report})
+
+
+@staff_only("service_lead")
+@require_GET
+def organisation_report_csv(request: HttpRequest) -> HttpResponse:
+    report = reports.organisation_report(to=request.GET.get("to", ""))
+    return _csv(reports.organisation_csv_rows(report=report), "organisation-report.csv")
