@@ -17,7 +17,7 @@ from measures.selectors import risk_alerts_open_for, risk_alerts_unacknowledged_
 from measures.services import item_risk_flag_set, response_answer, response_start, response_submit
 from reminders.models import Reminder
 from reminders.registry import get_kind
-from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory
+from tests.factories import FacilitatorFactory, ManagerFactory
 from tests.measures.builders import scheduled_cohort
 
 pytestmark = pytest.mark.measures
