@@ -48,8 +48,10 @@ def line_chart(
     for tick in (y_min, (y_min + y_max) / 2, y_max):
         parts.append(f'<text x="{LEFT - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="10">{_num(tick)}</text>')
     for i, label in enumerate(x_labels):
+        # The first and last labels align with the plot's edges so a long label is never cut off.
+        anchor = "middle" if len(x_labels) == 1 or 0 < i < len(x_labels) - 1 else ("start" if i == 0 else "end")
         parts.append(
-            f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="10">{escape(label)}</text>'
+            f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}" font-size="10">{escape(label)}</text>'
         )
     for n, s in enumerate(series):
         colour = COLOURS[n % len(COLOURS)]

@@ -298,8 +298,7 @@ def cohort_evaluation(*, cohort: Cohort) -> Evaluation:
         {"session": s, "attended": s.attended, "rate": s.attended / n if n else None}
         for s in GroupSession.objects.filter(cohort=cohort)
         .annotate(attended=Count("attendance", filter=Q(attendance__status__in=ATTENDED)))
-        .order_by("kind", "number")
-        .select_related("session_plan")
+        .order_by("starts_at")
     ]
     scores = _scores(cohort_ids=[cohort.pk])
     scales = _scales(programme_ids=[cohort.programme_id])

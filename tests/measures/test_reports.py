@@ -238,3 +238,73 @@ def test_organisation_report_runs_constant_queries_for_2_and_20_cohorts(client, 
     add_cohorts(18)
     assert [queries(client, url) for url in urls] == small
     assert small[0] <= 15
+
+
+def test_a_manager_gets_404_on_every_measure_page(client, measures, facilitator):
+    from measures.urls import urlpatterns
+
+    cohort, (person,) = scheduled_cohort(measures, facilitators=[facilitator], participants=1)
+    response = scored(person, cohort, measures["phq-9"], "baseline", {"total": 20})
+    from measures.models import Item as MeasureItem
+    from measures.models import RiskAlert
+
+    alert = RiskAlert.objects.create(
+        response=response,
+        item=MeasureItem.objects.get(measure=measures["phq-9"], number=9),
+        created_at=response.submitted_at,
+    )
+    args = {
+        "pk": None,
+        "cohort_id": cohort.pk,
+        "scheduled_id": cohort.programme.scheduled_measures.first().pk,
+    }
+    manager = ManagerFactory(team="Ward 7")
+    person.line_manager = manager
+    person.save(update_fields=["line_manager"])
+    client.force_login(manager)
+    checked = 0
+    for pattern in urlpatterns:
+        name = pattern.name
+        keys = list(pattern.pattern.converters)
+        if "pk" in keys:
+            pk = {
+                "measure": measures["swemwbs"].pk,
+                "response": response.pk,
+                "alert": alert.pk,
+                "cohort": cohort.pk,
+            }
+            kind = (
+                "response"
+                if "response" in name
+                else "alert"
+                if "alert" in name
+                else "cohort"
+                if "cohort" in name
+                else "measure"
+            )
+            kwargs = {"pk": pk[kind]}
+        else:
+            kwargs = {k: args[k] for k in keys}
+        url = reverse(f"measures:{name}", kwargs=kwargs)
+        got = client.get(url)
+        if got.status_code == 405:  # a form's target: try what the form would send
+            got = client.post(url)
+        assert got.status_code == 404, url
+        checked += 1
+    assert checked == len(urlpatterns) >= 20
+
+
+def test_a_chart_is_an_accessible_image_with_escaped_text():
+    from measures.charts import Series, line_chart
+
+    svg = line_chart(
+        title="Scores <b>",
+        desc="From 14 to 9 & better",
+        x_labels=["Start", "Mid"],
+        series=[Series("PHQ-9", [14, 9])],
+        y_min=0,
+        y_max=27,
+    )
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert "<title>Scores &lt;b&gt;</title>" in svg and "<desc>From 14 to 9 &amp; better</desc>" in svg
+    assert svg.count("<circle") == 2 and "<polyline" in svg
