@@ -185,7 +185,7 @@ def test_not_due_is_refused(client, group, measures):
 # --- Who sees what ----------------------------------------------------------------------------------
 
 
-def test_each_role_on_the_participant_pages(client, group, measures, facilitator):
+def test_each_role_on_the_participant_pages(client, group, measures, facilitator, service_lead):
     cohort, person, other = group
     client.force_login(person)
     client.post(reverse("measures:response_begin", args=[cohort.pk, scheduled_id(cohort, measures)]))
@@ -200,7 +200,7 @@ def test_each_role_on_the_participant_pages(client, group, measures, facilitator
         assert client.get(url).status_code in (200, 302), url
     stranger = ParticipantFactory()
     manager = ManagerFactory()
-    for user in (other, facilitator, FacilitatorFactory(), manager, stranger):
+    for user in (other, facilitator, FacilitatorFactory(), manager, stranger, service_lead):
         client.force_login(user)
         for url in urls[1:]:
             assert client.get(url).status_code == 404, (user, url)

@@ -97,13 +97,13 @@ def test_the_alert_stays_on_the_facilitator_view_until_acknowledged_with_a_note(
     assert list(risk_alerts_open_for(co)) == []
 
 
-def test_alert_pages_for_each_role(client, group, measures):
+def test_alert_pages_for_each_role(client, group, measures, service_lead):
     cohort, person, other, _co = group
     response = answered(measures, person, cohort, [0] * 8 + [1])
     response_submit(response=response, by=person)
     alert = RiskAlert.objects.get()
     url = reverse("measures:risk_alert_acknowledge", args=[alert.pk])
-    for user in (person, other, ManagerFactory()):
+    for user in (person, other, ManagerFactory(), service_lead):
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.get(reverse("measures:risk_alert_list")).status_code == 404
