@@ -1,4 +1,5 @@
-"""Reminder kinds of the measures app: a risk answer tells the cohort's facilitators at once.
+"""Reminder kinds of the measures app: a risk answer tells the cohort's facilitators at once; questionnaires
+that open remind the participant once per time point.
 
 The subject and first line say nothing clinical ("Please look at Steady today"); the
 details are behind sign-in, on the facilitator's home.
@@ -15,6 +16,7 @@ from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
 
 RISK_ALERT_KIND = "measures_risk_alert"
+QUESTIONNAIRE_DUE_KIND = "measures_questionnaire_due"
 
 
 def _alerts_link(reminder: Any) -> dict[str, Any]:
@@ -31,5 +33,30 @@ register(
         essential=True,
         urgent=True,
         context=_alerts_link,
+    )
+)
+
+
+def _questionnaire_context(reminder: Any) -> dict[str, Any]:
+    from sessions.models import Cohort
+
+    cohort = Cohort.objects.select_related("programme").filter(pk=reminder.subject_id).first()
+    if cohort is None:
+        return {}
+    return {
+        "neutral_label": cohort.programme.neutral_label,
+        "url": settings.STEADY_SITE_URL + reverse("measures:my_scores"),
+    }
+
+
+register(
+    ReminderKind(
+        code=QUESTIONNAIRE_DUE_KIND,
+        audience=("participant",),
+        sample=sample_context,
+        label="A few short questions are ready for you",
+        template="measures/email/questionnaire_due",
+        essential=False,
+        context=_questionnaire_context,
     )
 )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from measures.models import Item, Measure, OptionSet, Response, ResponseOption, RiskAlert, Scale, ScheduledMeasure
-from measures.places import participant_cohort_ids
+from measures.places import cohorts_participant_ids, participant_cohort_ids
 from measures.scoring import Band, ItemRule, MeasureRules, ScaleRule
 from sessions.models import Cohort, GroupSession
 
@@ -267,3 +267,47 @@ def cohort_for_results(*, user: User, cohort_id: int, service_lead_too: bool = T
     if user.is_facilitator and cohort.facilitators.filter(pk=user.pk).exists():
         return cohort
     raise Http404
+
+
+def questionnaire_reminders_due(*, now: datetime | None = None) -> list[tuple[Cohort, int, str]]:
+    """(cohort, participant id, time point) for every time point open now with a measure the person has not sent.
+
+    Across every recruiting or running cohort, in five queries; the reminder service
+    writes at most one reminder per person, cohort and time point.
+    """
+    now = now or timezone.now()
+    cohorts = {
+        c.pk: c
+        for c in Cohort.objects.filter(status__in=[Cohort.Status.RECRUITING, Cohort.Status.RUNNING]).select_related(
+            "programme"
+        )
+    }
+    if not cohorts:
+        return []
+    starts: dict[int, dict[tuple[str, int], datetime]] = {pk: {} for pk in cohorts}
+    for cohort_id, kind, number, starts_at in GroupSession.objects.filter(cohort_id__in=cohorts).values_list(
+        "cohort_id", "kind", "number", "starts_at"
+    ):
+        starts[cohort_id][(kind, number)] = starts_at
+    schedules: dict[int, list[ScheduledMeasure]] = {}
+    for scheduled in ScheduledMeasure.objects.filter(
+        programme_id__in={c.programme_id for c in cohorts.values()}
+    ).select_related("measure"):
+        if scheduled.measure.has_wording:
+            schedules.setdefault(scheduled.programme_id, []).append(scheduled)
+    sent = set(
+        Response.objects.filter(cohort_id__in=cohorts, status=Response.Status.SUBMITTED).values_list(
+            "cohort_id", "participant_id", "measure_id", "time_point"
+        )
+    )
+    due: dict[tuple[int, int, str], None] = {}
+    for cohort_id, participant_ids in cohorts_participant_ids(cohorts).items():
+        cohort = cohorts[cohort_id]
+        for scheduled in schedules.get(cohort.programme_id, []):
+            opens, closes = _window(scheduled, starts[cohort_id])
+            if closes is None or not (opens is None or opens <= now) or now >= closes:
+                continue
+            for pid in participant_ids:
+                if (cohort_id, pid, scheduled.measure_id, scheduled.time_point) not in sent:
+                    due[(cohort_id, pid, scheduled.time_point)] = None
+    return [(cohorts[c], p, tp) for c, p, tp in due]

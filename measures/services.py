@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -34,9 +35,9 @@ from measures.models import (
     ScheduledMeasure,
     Score,
 )
-from measures.reminder_kinds import RISK_ALERT_KIND
+from measures.reminder_kinds import QUESTIONNAIRE_DUE_KIND, RISK_ALERT_KIND
 from measures.scoring import score_response
-from measures.selectors import measure_rules
+from measures.selectors import measure_rules, questionnaire_reminders_due
 from programmes.models import Programme
 from sessions.models import Cohort
 
@@ -433,3 +434,33 @@ def risk_alert_acknowledge(*, alert: RiskAlert, note: str, by: User) -> RiskAler
         locked.acknowledged_at, locked.acknowledged_by, locked.action_note = timezone.now(), by, note
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
     return locked
+
+
+def questionnaire_reminders_schedule(*, now: datetime | None = None) -> int:
+    """Remind each participant once per cohort and time point when its questionnaires open; return how many new.
+
+    Safe to run again and at the same time: the reminder's unique key (kind, cohort, person,
+    time point) keeps it to one.
+    """
+    from reminders.models import Reminder
+    from reminders.services import reminder_schedule, reminders_dispatch_soon
+
+    now = now or timezone.now()
+    due = questionnaire_reminders_due(now=now)
+    if not due:
+        return 0
+    people = {u.pk: u for u in User.objects.filter(pk__in={pid for _c, pid, _tp in due})}
+    with transaction.atomic():
+        before = Reminder.objects.filter(kind=QUESTIONNAIRE_DUE_KIND).count()
+        for cohort, participant_id, time_point in due:
+            reminder_schedule(
+                kind=QUESTIONNAIRE_DUE_KIND,
+                recipient=people[participant_id],
+                subject=cohort,
+                due_at=now,
+                occurrence=time_point,
+            )
+        created = Reminder.objects.filter(kind=QUESTIONNAIRE_DUE_KIND).count() - before
+        if created:
+            reminders_dispatch_soon()
+    return created
