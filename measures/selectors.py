@@ -31,7 +31,12 @@ def measure_with_items(*, measure_id: int) -> Measure:
     """A measure with its items and scales (with each scale's items); 404 when there is none."""
     measure = (
         Measure.objects.prefetch_related(
-            Prefetch("items", queryset=Item.objects.order_by("number").select_related("option_set")),
+            Prefetch(
+                "items",
+                queryset=Item.objects.order_by("number")
+                .select_related("option_set")
+                .prefetch_related(Prefetch("option_set__options", queryset=ResponseOption.objects.order_by("value"))),
+            ),
             Prefetch("scales", queryset=Scale.objects.order_by("position").prefetch_related("items")),
         )
         .filter(pk=measure_id)

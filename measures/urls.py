@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.measure_list, name="measure_list"),
     path("<int:pk>/", views.measure_detail, name="measure_detail"),
     path("<int:pk>/import/", views.measure_import, name="measure_import"),
+    path("<int:pk>/items/<int:item_pk>/risk/", views.item_risk_flag, name="item_risk_flag"),
     # Participants
     path("mine/", participant_views.my_scores, name="my_scores"),
     path("answer/<int:cohort_id>/<int:scheduled_id>/", participant_views.response_begin, name="response_begin"),

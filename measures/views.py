@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
 from measures import reports, selectors, services
@@ -152,3 +152,23 @@ def organisation_report(request: HttpRequest) -> HttpResponse:
 def organisation_report_csv(request: HttpRequest) -> HttpResponse:
     report = reports.organisation_report(to=request.GET.get("to", ""))
     return _csv(reports.organisation_csv_rows(report=report), "organisation-report.csv")
+
+
+@staff_only("service_lead")
+@require_POST
+def item_risk_flag(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """A service lead flags (or unflags) a question whose answer alerts the cohort's facilitators."""
+    measure = selectors.measure_with_items(measure_id=pk)
+    item = next((i for i in measure.items.all() if i.pk == item_pk), None)
+    if item is None:
+        raise Http404
+    raw = request.POST.get("risk_min_value", "").strip()
+    try:
+        services.item_risk_flag_set(item=item, risk_min_value=int(raw) if raw else None, by=request.user)
+    except ValueError:
+        messages.error(request, _("Choose one of the answers offered."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("measures:measure_detail", pk=measure.pk)

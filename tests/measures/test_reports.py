@@ -283,6 +283,8 @@ def test_a_manager_gets_404_on_every_measure_page(client, measures, facilitator)
                 else "measure"
             )
             kwargs = {"pk": pk[kind]}
+            if "item_pk" in keys:
+                kwargs["item_pk"] = alert.item_id
         else:
             kwargs = {k: args[k] for k in keys}
         url = reverse(f"measures:{name}", kwargs=kwargs)
@@ -291,7 +293,7 @@ def test_a_manager_gets_404_on_every_measure_page(client, measures, facilitator)
             got = client.post(url)
         assert got.status_code == 404, url
         checked += 1
-    assert checked == len(urlpatterns) == 18
+    assert checked == len(urlpatterns) == 19
 
 
 def test_a_chart_is_an_accessible_image_with_escaped_text():

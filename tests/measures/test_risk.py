@@ -150,3 +150,22 @@ def test_the_notice_renders_without_clinical_words(group, measures):
     text = (subject + " " + text.split("\n\n", 2)[1]).lower()
     for word in ("risk", "suicide", "harm", "phq", "depress", "crisis", "mental"):
         assert word not in text
+
+
+def test_a_service_lead_flags_an_item_on_the_measure_page(client, measures, service_lead, facilitator):
+    item = Item.objects.get(measure=measures["gad-7"], number=7)
+    url = reverse("measures:item_risk_flag", args=[measures["gad-7"].pk, item.pk])
+    client.force_login(facilitator)
+    assert client.post(url, {"risk_min_value": "2"}).status_code == 404
+    client.force_login(service_lead)
+    page = client.get(reverse("measures:measure_detail", args=[measures["gad-7"].pk])).content.decode()
+    assert url in page and f'for="risk-{item.pk}"' in page
+    client.post(url, {"risk_min_value": "2"})
+    item.refresh_from_db()
+    assert item.risk_min_value == 2
+    client.post(url, {"risk_min_value": "9"})  # no such answer: refused
+    item.refresh_from_db()
+    assert item.risk_min_value == 2
+    client.post(url, {"risk_min_value": ""})
+    item.refresh_from_db()
+    assert item.risk_min_value is None

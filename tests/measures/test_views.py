@@ -114,5 +114,5 @@ def test_a_measure_page_runs_a_constant_number_of_queries(
     login(client, facilitator)
     url = reverse("measures:measure_detail", args=[measures[code].pk])
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
