@@ -67,6 +67,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     team = models.CharField(_("team or ward"), max_length=120, blank=True)
+    directorate = models.CharField(_("directorate"), max_length=120, blank=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
     )

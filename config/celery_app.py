@@ -33,6 +33,12 @@ app.conf.beat_schedule = {
     },
     # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
     "cohorts-complete-ended": {"task": "sessions.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
+    # --- Questionnaires ---
+    # Every hour at 20 past: remind participants once when a time point's questionnaires open.
+    "measures-questionnaire-reminders": {
+        "task": "measures.tasks.questionnaire_reminders",
+        "schedule": crontab(minute=20),
+    },
     # Every minute, and once as the beat starts (dispatch_at_start): claim due reminders (and ones
     # whose sender died or whose task a lost broker took) and queue them for sending.
     # A run that waits in a dead broker is dropped after the interval: the next one does its work.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("programmes/", include("programmes.urls")),
     path("", include("sessions.urls")),
+    path("measures/", include("measures.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("facilitation.urls")),
     path("admin/", admin.site.urls),

@@ -3,12 +3,15 @@
 Each Steady app may have a ``demo.py`` with ``def seed(ctx: DemoContext)``.
 ``seed_demo`` calls them in INSTALLED_APPS order (the layering order), so a
 higher app finds what a lower one made in ``ctx``. Every ``seed`` must be
-idempotent: look up before creating.
+idempotent: look up before creating. A seeder that needs what a higher app makes
+(the measures demo needs the running cohort the facilitation demo makes) appends a
+callable to ``ctx.later``; those run, in order, after every app's ``seed``.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,7 @@ class DemoContext:
     objects: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, email, password)
     notes: list[str] = field(default_factory=list)
+    later: list[Callable[[DemoContext], None]] = field(default_factory=list)
 
 
 def run_seeders() -> DemoContext:
@@ -37,4 +41,6 @@ def run_seeders() -> DemoContext:
             continue
         if hasattr(module, "seed"):
             module.seed(ctx)
+    for seed_later in ctx.later:
+        seed_later(ctx)
     return ctx

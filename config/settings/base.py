@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reminders",
     "programmes",
     "sessions.apps.GroupSessionsConfig",
+    "measures",
     "facilitation",
 ]
 

@@ -12,6 +12,7 @@ from accounts.models import User
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
+from measures.selectors import responses_due_for, risk_alerts_open_for
 from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
@@ -33,6 +34,7 @@ def participant_home(*, user: User) -> dict:
         "groups": participant_groups(user=user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
+        "due": responses_due_for(user),
         **participant_checkins_panel(user=user),
         **participant_protected_time(participant=user),
     }
@@ -119,6 +121,7 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         "cohorts": cohorts,
         "apologies": apologies,
         "warnings": early_warnings(cohorts=cohorts),
+        "risk_alerts": list(risk_alerts_open_for(user)),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
     }

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.foundation
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TEMPLATES_DIR = BASE_DIR / "templates"
 # Bottom first. An app may name the ones before it, never the ones after it.
-LAYERS = ["core", "accounts", "reminders", "programmes", "sessions", "facilitation"]
+LAYERS = ["core", "accounts", "reminders", "programmes", "sessions", "measures", "facilitation"]
 # Template folders under templates/ that are not named after their app: Django's auth views look in
 # registration/, and accounts is the app that serves them.
 TEMPLATE_FOLDER_OWNERS = {"registration": "accounts"}

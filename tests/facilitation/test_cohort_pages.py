@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from facilitation.services.protected_time import protected_time_request_draft
+from measures.models import Response, RiskAlert
+from measures.services import measures_load_builtin
 from programmes.models import Material, SessionPlan
 from sessions.models import Attendance, Cohort, GroupSession
 from sessions.selectors.places import participant_groups
@@ -20,6 +22,7 @@ from tests.factories import (
     cohort_with_sessions,
     enrol,
 )
+from tests.measures.builders import schedule
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
 
@@ -63,20 +66,36 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-PARTICIPANT_HOME_QUERIES = 16  # cohort timeline, materials, check-ins panel (5), protected time and its lines (2)
-FACILITATOR_HOME_QUERIES = 13  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert)
+PARTICIPANT_HOME_QUERIES = 21  # cohort timeline, materials, check-ins panel (5), protected time and its lines (2),
+# questionnaires due (5: places, cohorts, session starts, schedules, own responses)
+FACILITATOR_HOME_QUERIES = 14  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert), risk alerts
+
+
+def with_questionnaires(cohort, people) -> None:
+    """PHQ-9 scheduled on the cohort's programme; each person has a baseline draft and a risk alert open."""
+    phq9 = next(measure for measure, _state in measures_load_builtin() if measure.code == "phq-9")
+    schedule(cohort.programme, {"phq-9": phq9}, codes=("phq-9",))
+    item = phq9.items.get(number=9)
+    now = timezone.now()
+    for person in people:
+        response = Response.objects.create(
+            measure=phq9, participant=person, cohort=cohort, time_point="baseline", started_at=now
+        )
+        RiskAlert.objects.create(response=response, item=item, created_at=now)
 
 
 @pytest.mark.parametrize("size", [8, 40])
 def test_participant_home_runs_constant_queries(client, django_assert_num_queries, size):
     cohort = running_cohort(size)
     person = cohort.enrolments.first().participant
+    with_questionnaires(cohort, [person])
     client.force_login(person)
     response = measured(
         client, reverse("facilitation:participant_home"), PARTICIPANT_HOME_QUERIES, django_assert_num_queries
     )
     body = response.content.decode()
     assert "Week 6 theme" in body  # the next session's title
+    assert "Questionnaires for you" in body and "Started: carry on" in body  # the due list
     assert "Three soothing breaths a day." in body
     assert "Facilitator notes" not in body
 
@@ -87,12 +106,14 @@ def test_facilitator_home_runs_constant_queries(client, django_assert_num_querie
     other = running_cohort(size)
     facilitator = cohort.facilitators.first()
     other.facilitators.add(facilitator)
+    with_questionnaires(cohort, [place.participant for place in cohort.enrolments.all()[: size // 4]])
     client.force_login(facilitator)
     response = measured(
         client, reverse("facilitation:facilitator_home"), FACILITATOR_HOME_QUERIES, django_assert_num_queries
     )
     body = response.content.decode()
     assert f"{size} of {max(size, 8)} places filled" in body
+    assert body.count("Record what you did") == size // 4  # each open risk alert
 
 
 def test_participant_home_releases_materials_by_rule():
