@@ -3,9 +3,9 @@
 Each Steady app may have a ``demo.py`` with ``def seed(ctx: DemoContext)``.
 ``seed_demo`` calls them in INSTALLED_APPS order (the layering order), so a
 higher app finds what a lower one made in ``ctx``. Every ``seed`` must be
-idempotent: look up before creating. A seeder that needs what a higher app makes
-(the measures demo needs the running cohort the facilitation demo makes) appends a
-callable to ``ctx.later``; those run, in order, after every app's ``seed``.
+idempotent: look up before creating. A seeder that needs what every app has made
+(the measures demo answers for the running group) appends a callable to
+``ctx.later``; those run, in order, after every app's ``seed``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Demo data: the shipped questionnaires, asked at baseline, mid-programme (week 6), end (week 12) and each booster;
-and, once the facilitation demo has made the running group, its baseline and mid-programme answers.
+and, once every app has seeded (``ctx.later``), the running group's baseline and mid-programme answers.
 
 The running group (eight people, in its sixth week) gets varied, plausible answers to PHQ-9,
 GAD-7 and the Self-Compassion Scale short form: everyone at baseline, seven of eight at

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from measures import organisation_report as organisation
 from measures import reports, selectors, services
 from measures.forms import AcknowledgeForm, ItemFileForm
 
@@ -143,15 +144,15 @@ def cohort_research_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only("service_lead")
 @require_GET
 def organisation_report(request: HttpRequest) -> HttpResponse:
-    report = reports.organisation_report(to=request.GET.get("to", ""))
+    report = organisation.organisation_report(to=request.GET.get("to", ""))
     return render(request, "measures/organisation_report.html", {"report": report})
 
 
 @staff_only("service_lead")
 @require_GET
 def organisation_report_csv(request: HttpRequest) -> HttpResponse:
-    report = reports.organisation_report(to=request.GET.get("to", ""))
-    return _csv(reports.organisation_csv_rows(report=report), "organisation-report.csv")
+    report = organisation.organisation_report(to=request.GET.get("to", ""))
+    return _csv(organisation.organisation_csv_rows(report=report), "organisation-report.csv")
 
 
 @staff_only("service_lead")
