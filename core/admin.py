@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AccessLog, Heartbeat
+from core.models import AccessLog, EscalationStep, Heartbeat
 
 
 @admin.register(Heartbeat)
@@ -15,6 +15,18 @@ class AccessLogAdmin(admin.ModelAdmin):
     search_fields = ("actor__email", "subject__email", "record_id")
     list_select_related = ("actor", "subject")
     date_hierarchy = "at"
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    list_display = ("ladder", "subject_id", "step", "cycle", "fired_at")
+    list_filter = ("ladder", "step")
 
     def has_add_permission(self, request: object) -> bool:
         return False

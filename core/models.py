@@ -48,3 +48,28 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} {self.record_type}#{self.record_id}"
+
+
+class EscalationStep(models.Model):
+    """One step of an escalation ladder that has fired: once per ladder, subject, step and cycle.
+
+    The unique constraint is what makes a step fire once, whatever the number
+    of beats or workers (see ``core.escalation``).
+    """
+
+    ladder = models.CharField(max_length=40)
+    subject_id = models.PositiveBigIntegerField()
+    step = models.CharField(max_length=40)
+    cycle = models.PositiveSmallIntegerField(default=0)
+    fired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["fired_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ladder", "subject_id", "step", "cycle"], name="escalation_step_once"),
+        ]
+        indexes = [models.Index(fields=["ladder", "step", "fired_at"])]
+        verbose_name = _("escalation step")
+
+    def __str__(self) -> str:
+        return f"{self.ladder}:{self.subject_id} {self.step} (cycle {self.cycle})"

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from facilitation.models import (
     ProtectedTimeDelegation,
-    ProtectedTimeEscalation,
     ProtectedTimeEvent,
     ProtectedTimeLine,
     ProtectedTimeRequest,
@@ -47,12 +46,3 @@ class ProtectedTimeEventAdmin(admin.ModelAdmin):
 class ProtectedTimeDelegationAdmin(admin.ModelAdmin):
     list_display = ("manager", "deputy", "starts_on", "ends_on", "revoked_at")
     list_select_related = ("manager", "deputy")
-
-
-@admin.register(ProtectedTimeEscalation)
-class ProtectedTimeEscalationAdmin(admin.ModelAdmin):
-    list_display = ("request", "level", "cycle", "fired_at")
-    list_filter = ("level",)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
