@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AccessLog, EscalationStep, Heartbeat
+from core.models import AccessLog, CrisisContact, EscalationStep, Heartbeat
 
 
 @admin.register(Heartbeat)
@@ -27,6 +27,20 @@ class AccessLogAdmin(admin.ModelAdmin):
 class EscalationStepAdmin(admin.ModelAdmin):
     list_display = ("ladder", "subject_id", "step", "cycle", "fired_at")
     list_filter = ("ladder", "step")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CrisisContact)
+class CrisisContactAdmin(admin.ModelAdmin):
+    """Read-only here: the service lead edits the list on its own page, where each number is validated."""
+
+    list_display = ("region", "name", "number", "hours", "position")
+    list_filter = ("region",)
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -1,10 +1,13 @@
-"""Reads of core records: which escalation steps have fired."""
+"""Reads of core records: which escalation steps have fired; the crisis contacts of a region."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
-from core.models import EscalationStep
+from core.crisis_contacts import crisis_number_parse
+from core.errors import DomainError
+from core.models import CrisisContact, EscalationStep
 
 
 def escalation_steps_fired(
@@ -20,3 +23,25 @@ def escalation_steps_fired(
 def escalation_subjects_at(*, ladder: str, step: str) -> QuerySet:
     """Subject ids that have reached ``step`` of ``ladder`` (a subquery for the higher app's own filter)."""
     return EscalationStep.objects.filter(ladder=ladder, step=step).values("subject_id")
+
+
+def crisis_contacts_for(*, region: str) -> list[CrisisContact]:
+    """The crisis contacts for ``region`` (one query): its own list, else its country's, else the default region's.
+
+    Each contact carries ``link`` (tel: or sms:) for the template partial
+    ``core/partials/crisis_contacts.html``.
+    """
+    fallback = settings.STEADY_DEFAULT_CRISIS_REGION
+    region = region or fallback
+    candidates = [region, region.partition("-")[0], fallback, fallback.partition("-")[0]]
+    rows = list(CrisisContact.objects.filter(region__in=candidates))
+    for candidate in candidates:
+        chosen = [row for row in rows if row.region == candidate]
+        if chosen:
+            for row in chosen:
+                try:
+                    row.link = crisis_number_parse(row.number).href
+                except DomainError:
+                    row.link = ""
+            return chosen
+    return []

@@ -192,7 +192,7 @@ def checkin_book(
         raise DomainError(_("That time has passed; choose a time from now on."), field="slot")
     people_lock(facilitator, participant)
     if help_request is None and kind == CheckIn.Kind.ON_REQUEST:
-        # A talk booked while a request is open answers it (a facilitator still marks it handled).
+        # A talk booked while a request is open answers it: booked by a facilitator, the request is handled.
         help_request = HelpRequest.objects.filter(
             cohort=cohort, participant=participant, status=HelpRequest.Status.OPEN
         ).first()
@@ -245,6 +245,11 @@ def checkin_book(
         # The database constraint settled a race the locks did not see (e.g. another code path).
         raise taken() from None
     _schedule_checkin_reminder(checkin)
+    if help_request is not None and is_cohort_facilitator(actor, cohort):
+        # Booked by a facilitator from the request: that answers it (help_requests imports this module).
+        from sessions.services.help_requests import help_request_close_by_booking  # noqa: PLC0415
+
+        help_request_close_by_booking(actor=actor, help_request=help_request, checkin=checkin)
     return checkin
 
 
