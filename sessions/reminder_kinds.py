@@ -172,7 +172,7 @@ register(
         label="Someone left your group",
         template="reminders/email/place_withdrawn_notice",
         essential=True,
-        urgent=False,
+        urgent=True,
         context=_help_context,
     )
 )

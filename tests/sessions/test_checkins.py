@@ -23,6 +23,7 @@ from reminders.services import reminders_claim_due, reminders_send_batch
 from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, Enrolment, GroupSession, HelpRequest
 from sessions.scheduling import utc_to_local
 from sessions.selectors.checkins import free_slots, pre_group_checkin_done
+from sessions.selectors.help_requests import participant_help_panel
 from sessions.selectors.places import participant_booster_sessions
 from sessions.services.boosters import booster_reminders_schedule, boosters_schedule
 from sessions.services.checkins import (
@@ -35,7 +36,6 @@ from sessions.services.checkins import (
     checkin_rebook,
     checkin_record,
 )
-from sessions.selectors.help_requests import participant_help_panel
 from sessions.services.help_requests import help_request_create
 from tests.factories import (
     FacilitatorFactory,
