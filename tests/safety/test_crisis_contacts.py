@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.safety, pytest.mark.django_db]
 def test_defaults_are_loaded_for_england_and_ontario_and_loading_again_adds_nothing() -> None:
     names = [(c.name, c.number) for c in crisis_contacts_for(region="GB-ENG")]
     assert ("Samaritans", "116 123") in names and ("NHS 111", "111") in names and ("Emergency services", "999") in names
-    assert [c.number for c in crisis_contacts_for(region="CA-ON")][0] == "988"
+    assert next(c.number for c in crisis_contacts_for(region="CA-ON")) == "988"
     before = CrisisContact.objects.count()
     assert crisis_contacts_load_defaults() == 0
     assert CrisisContact.objects.count() == before
@@ -25,8 +25,8 @@ def test_defaults_are_loaded_for_england_and_ontario_and_loading_again_adds_noth
 
 def test_a_region_without_its_own_list_uses_its_country_then_the_default() -> None:
     CrisisContact.objects.filter(region="GB-SCT").delete()
-    assert [c.region for c in crisis_contacts_for(region="GB-SCT")][0] == "GB"
-    assert [c.region for c in crisis_contacts_for(region="")][0] == "GB-ENG"
+    assert next(c.region for c in crisis_contacts_for(region="GB-SCT")) == "GB"
+    assert next(c.region for c in crisis_contacts_for(region="")) == "GB-ENG"
 
 
 @pytest.mark.parametrize(

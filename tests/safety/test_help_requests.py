@@ -133,7 +133,7 @@ def test_confirmation_says_when_and_shows_the_crisis_contacts(client) -> None:
 
 def test_toronto_people_see_988(client) -> None:
     with time_machine.travel(ASKED - timedelta(days=30), tick=False):
-        cohort, _facilitator, (amara, _ben) = cohort_with_people(
+        _cohort, _facilitator, (amara, _ben) = cohort_with_people(
             participants=2, time_zone="America/Toronto", holiday_region="CA-ON", start_date=datetime.date(2027, 3, 1)
         )
     client.force_login(amara)
@@ -143,7 +143,7 @@ def test_toronto_people_see_988(client) -> None:
 
 @pytest.mark.parametrize("status", ["invited", "enrolled", "completed", "withdrawn"])
 def test_i_would_like_to_talk_is_at_the_top_of_the_home_at_every_stage(client, status) -> None:
-    cohort, _facilitators, (amara, _ben) = world()
+    _cohort, _facilitators, (amara, _ben) = world()
     Enrolment.objects.filter(participant=amara).update(
         status=status,
         place_number=None if status in ("invited", "withdrawn") else 1,
@@ -158,7 +158,7 @@ def test_i_would_like_to_talk_is_at_the_top_of_the_home_at_every_stage(client, s
 
 
 def test_a_person_who_left_may_ask_for_eight_weeks_then_is_refused_kindly_with_the_contacts(client) -> None:
-    cohort, (facilitator, _other), (amara, _ben) = world()
+    cohort, (_facilitator, _other), (amara, _ben) = world()
     enrolment = Enrolment.objects.get(participant=amara)
     with time_machine.travel(ASKED, tick=False):
         enrolment_withdraw(enrolment=enrolment, reason="", by=amara)
@@ -179,7 +179,7 @@ def test_a_person_who_left_may_ask_for_eight_weeks_then_is_refused_kindly_with_t
 def test_withdrawal_tells_the_facilitators_at_once_in_app_and_by_email_with_a_neutral_subject(
     django_capture_on_commit_callbacks,
 ) -> None:
-    cohort, facilitators, (amara, _ben) = world()
+    _cohort, facilitators, (amara, _ben) = world()
     with django_capture_on_commit_callbacks(execute=True):
         enrolment_withdraw(enrolment=Enrolment.objects.get(participant=amara), reason="Too much now", by=amara)
     notices = Reminder.objects.filter(kind="place_withdrawn_notice")
