@@ -17,7 +17,7 @@ from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
 from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
-from sessions.selectors.places import participant_booster_sessions, participant_groups
+from sessions.selectors.places import participant_booster_sessions, participant_groups, participant_left_groups
 
 
 def participant_home(*, user: User) -> dict:
@@ -32,6 +32,7 @@ def participant_home(*, user: User) -> dict:
     )
     return {
         "groups": participant_groups(user=user),
+        "left_groups": participant_left_groups(user=user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **participant_checkins_panel(user=user),

@@ -19,7 +19,7 @@ from sessions.models import (
 )
 from sessions.rules import is_cohort_facilitator
 from sessions.selectors.checkins import checkin_cohorts_for_participant, cohorts_with_facilitator_ids
-from sessions.selectors.places import participant_groups
+from sessions.selectors.places import participant_groups, participant_left_groups
 
 
 def cohort_get_for_facilitator(*, user: User, pk: int) -> Cohort:
@@ -68,7 +68,8 @@ def participant_get_in_session(*, group_session: GroupSession, pk: int) -> User:
 
 
 def material_get_for_participant(*, user: User, pk: int) -> Material:
-    for group in participant_groups(user=user):
+    """A material released to ``user`` in a group they are in, or before they left one; else 404."""
+    for group in [*participant_groups(user=user), *participant_left_groups(user=user)]:
         for material in group.materials:
             if material.pk == pk:
                 return material

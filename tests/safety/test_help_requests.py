@@ -263,3 +263,31 @@ def test_the_service_lead_sees_open_escalations_on_their_home_without_the_messag
         page = client.get(reverse("facilitation:lead_home")).content.decode()
     assert amara.full_name in page and cohort.name in page
     assert "Week 5 stayed with me." not in page
+
+
+def test_a_person_who_left_keeps_the_pack_and_the_handouts_released_before_they_left(client) -> None:
+    from programmes.models import Material  # noqa: PLC0415
+    from sessions.models import GroupSession  # noqa: PLC0415
+
+    cohort, _facilitators, (amara, _ben) = world()
+    sessions = list(GroupSession.objects.filter(cohort=cohort, kind="weekly").order_by("starts_at"))
+    first, later = sessions[0], sessions[5]
+    GroupSession.objects.filter(pk__in=[s.pk for s in sessions[:3]]).update(status="held")
+    before = Material.objects.create(
+        session_plan=first.session_plan, title="Settling breath", release="after_session", audience="participants"
+    )
+    after = Material.objects.create(
+        session_plan=later.session_plan, title="Later practice", release="after_session", audience="participants"
+    )
+    enrolment = Enrolment.objects.get(participant=amara)
+    with time_machine.travel(sessions[3].starts_at - timedelta(days=1), tick=False):
+        enrolment_withdraw(enrolment=enrolment, reason="", by=amara)
+    GroupSession.objects.filter(pk=later.pk).update(status="held")
+    with time_machine.travel(later.starts_at + timedelta(days=1), tick=False):
+        client.force_login(amara)
+        home = client.get(reverse("facilitation:participant_home")).content.decode()
+        assert "Settling breath" in home and "Later practice" not in home
+        assert client.get(reverse("sessions:material_detail", args=[before.pk])).status_code == 200
+        assert client.get(reverse("sessions:material_detail", args=[after.pk])).status_code == 404
+        assert client.get(reverse("sessions:enrolment_pack", args=[enrolment.pk])).status_code == 200
+        assert "116 123" in home
