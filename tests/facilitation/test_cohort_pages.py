@@ -73,9 +73,8 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-PARTICIPANT_HOME_QUERIES = (
-    18  # cohort timeline, materials, check-ins panel (4), talk panel (3), protected time and its lines (2)
-)
+# Cohort timeline, materials, groups left (1), check-ins panel (4), talk panel (3), protected time and lines (2).
+PARTICIPANT_HOME_QUERIES = 19
 FACILITATOR_HOME_QUERIES = 13  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert)
 RUN_SESSION_QUERIES = 9  # includes one batched access-log insert
 
