@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
-from core.crisis_contacts import crisis_number_parse
+from core.crisis_contacts import DEFAULT_CRISIS_CONTACTS, crisis_number_parse
 from core.errors import DomainError
 from core.models import CrisisContact, EscalationStep
 
@@ -26,7 +26,8 @@ def escalation_subjects_at(*, ladder: str, step: str) -> QuerySet:
 
 
 def crisis_contacts_for(*, region: str) -> list[CrisisContact]:
-    """The crisis contacts for ``region`` (one query): its own list, else its country's, else the default region's.
+    """The crisis contacts for ``region`` (one query): its own list, else its country's, else the default region's,
+    else (nothing configured at all) the built-in list.
 
     Each contact carries ``link`` (tel: or sms:) for the template partial
     ``core/partials/crisis_contacts.html``.
@@ -38,10 +39,23 @@ def crisis_contacts_for(*, region: str) -> list[CrisisContact]:
     for candidate in candidates:
         chosen = [row for row in rows if row.region == candidate]
         if chosen:
-            for row in chosen:
-                try:
-                    row.link = crisis_number_parse(row.number).href
-                except DomainError:
-                    row.link = ""
-            return chosen
-    return []
+            break
+    else:
+        # Nothing configured (an empty table): the built-in list, so a page never shows no one to call.
+        chosen = next(
+            (
+                [
+                    CrisisContact(region=c, name=name, number=number, hours=hours, note=note, position=position)
+                    for position, (name, number, hours, note) in enumerate(DEFAULT_CRISIS_CONTACTS[c])
+                ]
+                for c in candidates
+                if c in DEFAULT_CRISIS_CONTACTS
+            ),
+            [],
+        )
+    for row in chosen:
+        try:
+            row.link = crisis_number_parse(row.number).href
+        except DomainError:
+            row.link = ""
+    return chosen

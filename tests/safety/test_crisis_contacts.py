@@ -85,3 +85,9 @@ def test_only_the_service_lead_edits_the_crisis_contacts(client, factory) -> Non
     contact = CrisisContact.objects.first()
     client.post(reverse("facilitation:crisis_contact_remove", args=[contact.pk]))
     assert CrisisContact.objects.filter(pk=contact.pk).exists()
+
+
+def test_with_nothing_configured_the_built_in_list_is_shown_rather_than_no_one() -> None:
+    CrisisContact.objects.all().delete()
+    assert [c.number for c in crisis_contacts_for(region="GB-ENG")] == ["116 123", "111", "999"]
+    assert [c.number for c in crisis_contacts_for(region="CA-ON")][:1] == ["988"]
