@@ -107,11 +107,15 @@ def help_request_get_for_facilitator(*, user, pk: int) -> HelpRequest:
 
 
 def participant_get_for_facilitator(*, user, pk: int):
-    """Return (participant, the cohorts ``user`` facilitates that they are in); 404 when there are none."""
+    """Return (participant, the cohorts ``user`` facilitates that they are in, or asked to talk in); else 404."""
+    # A person who left may still be booked in answer to their open request to talk.
     cohorts = cohorts_with_facilitator_ids(
-        cohorts=Cohort.objects.filter(
-            facilitators=user, enrolments__participant_id=pk, enrolments__status__in=Enrolment.CHECKIN_STATUSES
-        ).distinct()
+        cohorts=Cohort.objects.filter(facilitators=user)
+        .filter(
+            Q(enrolments__participant_id=pk, enrolments__status__in=Enrolment.CHECKIN_STATUSES)
+            | Q(help_requests__participant_id=pk, help_requests__status=HelpRequest.Status.OPEN)
+        )
+        .distinct()
     )
     if not cohorts or not user.is_facilitator:
         raise Http404

@@ -182,9 +182,15 @@ def checkin_book(
         raise DomainError(_("Choose the kind of check-in."), field="kind")
     if not is_cohort_facilitator(facilitator, cohort):
         raise NotAllowed(_("That facilitator does not run this group; choose one of its facilitators."))
-    if not Enrolment.objects.filter(
-        cohort=cohort, participant=participant, status__in=Enrolment.CHECKIN_STATUSES
-    ).exists():
+    answering = HelpRequest.objects.filter(
+        cohort=cohort, participant=participant, status=HelpRequest.Status.OPEN
+    ).exists()  # a person who left may still be met in answer to their request to talk
+    if (
+        not Enrolment.objects.filter(
+            cohort=cohort, participant=participant, status__in=Enrolment.CHECKIN_STATUSES
+        ).exists()
+        and not answering
+    ):
         raise NotAllowed(_("Check-ins are for people with a place in this group."))
     if actor.pk != participant.pk and not is_cohort_facilitator(actor, cohort):
         raise NotAllowed(_("Only the participant or a facilitator of their group can book this check-in."))

@@ -291,3 +291,26 @@ def test_a_person_who_left_keeps_the_pack_and_the_handouts_released_before_they_
         assert client.get(reverse("sessions:material_detail", args=[after.pk])).status_code == 404
         assert client.get(reverse("sessions:enrolment_pack", args=[enrolment.pk])).status_code == 200
         assert "116 123" in home
+
+
+def test_a_facilitator_can_book_a_talk_with_a_person_who_left_and_asked(client) -> None:
+    now = datetime.datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # Monday
+    with time_machine.travel(now, tick=False):
+        cohort, facilitator, (amara, _ben) = cohort_with_people(participants=2)
+        weekly_window(facilitator, weekday=0, start="09:00", end="11:00", minutes=30)
+        enrolment_withdraw(enrolment=Enrolment.objects.get(participant=amara), reason="", by=amara)
+        client.force_login(facilitator)
+        url = reverse("sessions:checkin_book_for", args=[amara.pk])
+        assert client.get(url).status_code == 404  # no open request: nothing to answer
+        request = help_request_create(participant=amara, cohort=cohort)
+        assert client.get(url + "?kind=on_request").status_code == 200
+        checkin_book(
+            actor=facilitator,
+            participant=amara,
+            facilitator=facilitator,
+            cohort=cohort,
+            kind="on_request",
+            starts_at=datetime.datetime(2026, 6, 8, 8, 0, tzinfo=UTC),
+        )
+    request.refresh_from_db()
+    assert request.status == "handled"
