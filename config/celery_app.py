@@ -23,9 +23,11 @@ REMINDER_DISPATCH_SECONDS = float(os.environ.get("STEADY_REMINDER_DISPATCH_SECON
 app.conf.beat_schedule = {
     # Every five minutes: write a heartbeat row so the service lead can see the worker is alive.
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
+    # Every 5 minutes: walk every escalation ladder (core.escalation). Protected time: manager reminder after
+    # 2 working days, escalation after 5, first-session alert at 72 h. Help requests: the cohort's facilitators
+    # at the response deadline (2 working days), the service lead one working day later.
+    "escalation-ladders-walk": {"task": "core.tasks.escalation_ladders_walk", "schedule": 300.0},
     # --- Protected time ---
-    # Every 15 minutes: manager reminder after 2 working days, escalation after 5, first-session alert at 72 h.
-    "protected-time-track": {"task": "facilitation.tasks.protected_time_track", "schedule": 900.0},
     # Mondays at 08:00 (Europe/London): one digest to each line manager with requests waiting.
     "protected-time-weekly-digest": {
         "task": "facilitation.tasks.protected_time_weekly_digest",

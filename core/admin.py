@@ -25,7 +25,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AccessLog, Heartbeat
+from core.models import AccessLog, CrisisContact, EscalationStep, Heartbeat
 from core.services import people_relation_changes_record
 
 SEARCH_PREFIXES = "^=@"
@@ -158,4 +158,30 @@ class AccessLogAdmin(SteadyModelAdmin):
         return False
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(SteadyModelAdmin):
+    list_display = ("ladder", "subject_id", "step", "cycle", "fired_at")
+    list_filter = ("ladder", "step")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CrisisContact)
+class CrisisContactAdmin(SteadyModelAdmin):
+    """Read-only here: the service lead edits the list on its own page, where each number is validated."""
+
+    list_display = ("region", "name", "number", "hours", "position")
+    list_filter = ("region",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

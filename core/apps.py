@@ -13,3 +13,6 @@ class CoreConfig(AppConfig):
 
         # `<secret:token>` in an app's urls.py: a URL-safe secret, or the URL does not match (404).
         register_converter(SecretTokenConverter, "secret")
+        from core.escalation import autodiscover
+
+        autodiscover()

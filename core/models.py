@@ -51,3 +51,56 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.action} {self.record_type}#{self.record_id}"
+
+
+class EscalationStep(models.Model):
+    """One step of an escalation ladder that has fired: once per ladder, subject, step and cycle.
+
+    The unique constraint is what makes a step fire once, whatever the number
+    of beats or workers (see ``core.escalation``).
+    """
+
+    ladder = models.CharField(max_length=40)
+    subject_id = models.PositiveBigIntegerField()
+    step = models.CharField(max_length=40)
+    cycle = models.PositiveSmallIntegerField(default=0)
+    fired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["fired_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ladder", "subject_id", "step", "cycle"], name="escalation_step_once"),
+        ]
+        indexes = [models.Index(fields=["ladder", "step", "fired_at"])]
+        verbose_name = _("escalation step")
+
+    def __str__(self) -> str:
+        return f"{self.ladder}:{self.subject_id} {self.step} (cycle {self.cycle})"
+
+
+class CrisisContact(models.Model):
+    """Where to turn right now, for one region: shown wherever distress may be written.
+
+    ``region`` is a ``holidays`` code as cohorts use ("GB-ENG", "CA-ON"); a
+    country alone ("GB") serves every region of that country that has no list
+    of its own. The service lead edits the list (``core.crisis_contacts``).
+    """
+
+    region = models.CharField(_("region"), max_length=10)
+    name = models.CharField(_("name"), max_length=120)
+    number = models.CharField(
+        _("number"),
+        max_length=60,
+        help_text=_("A phone number or short code to dial (116 123, +1 416 555 0100), or 'Text SHOUT to 85258'."),
+    )
+    hours = models.CharField(_("hours"), max_length=120, blank=True, help_text=_("For example: 24 hours, every day"))
+    note = models.CharField(_("note"), max_length=240, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["region", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="crisis_contact_name_once_per_region")]
+        verbose_name = _("crisis contact")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number} ({self.region})"

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core import escalation
 from core.audit import announcers
-from core.models import AccessLog, Heartbeat
+from core.models import AccessLog, EscalationStep, Heartbeat
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -78,3 +80,37 @@ def people_relation_changes_record(
         )
         for person, action, words in sorted(changes, key=lambda change: change[0].pk)
     ]
+
+
+@transaction.atomic
+def escalation_step_fire(*, ladder: str, subject_id: int, step: str, now: datetime | None = None) -> bool:
+    """Fire one step of a ladder if it is due and has not fired; return whether this call fired it.
+
+    The ladder's ``claim`` locks the subject and re-checks; the step's row is
+    written before any notification, in the same transaction, so a second
+    beat or a repeated job hits the constraint and sends nothing.
+    """
+    now = now or timezone.now()
+    definition = escalation.get(ladder)
+    if step not in definition.steps:
+        raise ValueError(f"Ladder {ladder!r} has no step {step!r}.")
+    cycle = definition.claim(subject_id, step, now)
+    if cycle is None:
+        return False
+    try:
+        with transaction.atomic():
+            EscalationStep.objects.create(ladder=ladder, subject_id=subject_id, step=step, cycle=cycle, fired_at=now)
+    except IntegrityError:
+        return False
+    definition.act(subject_id, step, cycle, now)
+    return True
+
+
+def escalation_ladder_walk(*, ladder: str, now: datetime | None = None) -> int:
+    """Fire every due step of one ladder, each in its own transaction; return how many fired."""
+    now = now or timezone.now()
+    definition = escalation.get(ladder)
+    return sum(
+        escalation_step_fire(ladder=ladder, subject_id=subject_id, step=step, now=now)
+        for subject_id, step in list(definition.due(now))
+    )

@@ -3,7 +3,6 @@ from django.contrib import admin
 from core.admin import SteadyModelAdmin
 from facilitation.models import (
     ProtectedTimeDelegation,
-    ProtectedTimeEscalation,
     ProtectedTimeEvent,
     ProtectedTimeLine,
     ProtectedTimeRequest,
@@ -48,12 +47,3 @@ class ProtectedTimeEventAdmin(SteadyModelAdmin):
 class ProtectedTimeDelegationAdmin(SteadyModelAdmin):
     list_display = ("manager", "deputy", "starts_on", "ends_on", "revoked_at")
     list_select_related = ("manager", "deputy")
-
-
-@admin.register(ProtectedTimeEscalation)
-class ProtectedTimeEscalationAdmin(SteadyModelAdmin):
-    list_display = ("request", "level", "cycle", "fired_at")
-    list_filter = ("level",)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -187,24 +187,13 @@ class ProtectedTimeDelegation(models.Model):
         return f"{self.manager_id} -> {self.deputy_id} {self.starts_on}..{self.ends_on}"
 
 
-class ProtectedTimeEscalation(models.Model):
-    """One step of the tracking ladder, fired once per request, level and cycle (the constraint says so)."""
+class ProtectedTimeStep(models.TextChoices):
+    """The steps of the protected-time tracking ladder (fired rows are ``core.EscalationStep``)."""
 
-    class Level(models.TextChoices):
-        MANAGER_REMINDER = "manager_reminder", _("Reminder to the line manager")
-        ESCALATION = "escalation", _("Escalation to facilitators and service leads")
-        FIRST_SESSION_ALERT = "first_session_alert", _("First session soon without agreed time")
+    MANAGER_REMINDER = "manager_reminder", _("Reminder to the line manager")
+    ESCALATION = "escalation", _("Escalation to facilitators and service leads")
+    FIRST_SESSION_ALERT = "first_session_alert", _("First session soon without agreed time")
 
-    request = models.ForeignKey(ProtectedTimeRequest, on_delete=models.CASCADE, related_name="escalations")
-    level = models.CharField(max_length=20, choices=Level)
-    cycle = models.PositiveSmallIntegerField(default=0)
-    fired_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["fired_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["request", "level", "cycle"], name="pt_escalation_once_per_level"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.level} for request {self.request_id} (cycle {self.cycle})"
+# The ladder's code in core.escalation and on its EscalationStep rows.
+PROTECTED_TIME_LADDER = "protected_time"

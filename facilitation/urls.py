@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation.views import homes, protected_time
+from facilitation.views import crisis_contacts, homes, protected_time
 
 app_name = "facilitation"
 urlpatterns = [
@@ -8,6 +8,13 @@ urlpatterns = [
     path("facilitating/", homes.facilitator_home, name="facilitator_home"),
     path("team/", homes.manager_home, name="manager_home"),
     path("service/", homes.lead_home, name="lead_home"),
+    path("service/crisis-contacts/", crisis_contacts.crisis_contacts, name="crisis_contacts"),
+    path("service/crisis-contacts/<int:pk>/", crisis_contacts.crisis_contacts, name="crisis_contact_edit"),
+    path(
+        "service/crisis-contacts/<int:pk>/remove/",
+        crisis_contacts.crisis_contact_remove,
+        name="crisis_contact_remove",
+    ),
 ]
 
 # --- Protected time ---------------------------------------------------------

@@ -14,14 +14,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import user_ensure
+from core.crisis_contacts import crisis_contacts_load_defaults
 from core.demo import DemoContext
+from core.services import escalation_ladder_walk
 from programmes.models import Programme, SessionPlan
 from sessions.models import AvailabilityWindow, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import free_slots
 from sessions.services.boosters import boosters_schedule
 from sessions.services.checkins import checkin_book
 from sessions.services.cohorts import group_sessions_create_weekly
-from sessions.services.help_requests import help_request_create
+from sessions.services.help_requests import HELP_LADDER, help_request_create, help_request_respond_by
 
 COMPLETED_COHORT_NAME = "Spring group (completed)"
 # Members of the completed group: accounts without listed logins, so demo participants are in one group each.
@@ -137,7 +139,24 @@ def seed_checkins(ctx: DemoContext) -> None:
         help_request_create(
             participant=asker, cohort=cohort, message="The last few weeks have been a lot. Could we talk?"
         )
+    escalated = _escalated_help_request(completed, alumni[0])
     ctx.notes.append(
         f"Check-ins: {facilitator.email} has availability for two weeks, {booked.count()} booked check-ins, "
-        f"one open request to talk; '{completed.name}' has {len(boosters)} booster sessions scheduled."
+        f"one open request to talk; '{completed.name}' has {len(boosters)} booster sessions scheduled; "
+        f"{escalated.participant.full_name}'s request to talk went unanswered and shows on the service lead's home."
     )
+
+
+def _escalated_help_request(cohort, person) -> HelpRequest:
+    """A request to talk left unanswered past its deadline and a working day more: both ladder steps fired."""
+    crisis_contacts_load_defaults()
+    request = HelpRequest.objects.filter(cohort=cohort, participant=person).first()
+    if request is None:
+        request = help_request_create(participant=person, cohort=cohort, message="")
+        asked = timezone.now() - timedelta(days=7)
+        # Backdated (demo data only): asked a week ago, so the deadline and the next working day have passed.
+        HelpRequest.objects.filter(pk=request.pk).update(
+            created_at=asked, respond_by=help_request_respond_by(cohort=cohort, asked_at=asked)
+        )
+    escalation_ladder_walk(ladder=HELP_LADDER)
+    return request

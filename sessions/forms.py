@@ -236,6 +236,8 @@ class CheckinRecordForm(CrispyFormMixin, forms.Form):
 
 class HelpRequestForm(forms.Form):
     cohort = forms.IntegerField(widget=forms.HiddenInput)
+    # Set by the withdrawal page: after asking, the person comes back to it.
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
     message = forms.CharField(
         label=_("Anything you would like us to know first (optional)"),
         required=False,
@@ -313,4 +315,13 @@ class CohortUpdateForm(CrispyFormMixin, forms.Form):
     venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
     video_link = forms.CharField(
         label=_("Video link"), max_length=200, required=False, help_text=_("A secure link starting with https://.")
+    )
+
+
+class HelpRequestHandleForm(forms.Form):
+    note = forms.CharField(
+        label=_("What did you do?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write a line on what you did (for example: called, we agreed to meet).")},
     )

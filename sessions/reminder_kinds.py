@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from core.links import absolute_url, role_home_url_name
+from core.selectors import crisis_contacts_for
 from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
 from sessions.calendar import calendar_build
@@ -98,6 +99,16 @@ def _facilitator_link(reminder) -> dict:
     return {**(reminder.context or {}), "url": absolute_url(role_home_url_name("facilitator"))}
 
 
+def _help_context(reminder) -> dict:
+    """The facilitators' (or service lead's) home, and the crisis contacts of the cohort's region for the body."""
+    context = reminder.context or {}
+    return {
+        **context,
+        "url": absolute_url(role_home_url_name(context.get("audience", "facilitator"))),
+        "crisis_contacts": crisis_contacts_for(region=context.get("region", "")),
+    }
+
+
 def _participant_link(reminder) -> dict:
     return {**(reminder.context or {}), "url": absolute_url(role_home_url_name("participant"))}
 
@@ -135,7 +146,43 @@ register(
         template="reminders/email/help_requested",
         essential=True,
         urgent=True,
-        context=_facilitator_link,
+        context=_help_context,
+    )
+)
+register(
+    ReminderKind(
+        code="help_request_overdue",
+        audience=("facilitator",),
+        sample=sample_context,
+        label="A request to talk is past its response time",
+        template="reminders/email/help_request_overdue",
+        essential=True,
+        urgent=True,
+        context=_help_context,
+    )
+)
+register(
+    ReminderKind(
+        code="help_request_escalated",
+        audience=("service_lead",),
+        sample=sample_context,
+        label="A request to talk was not answered in time",
+        template="reminders/email/help_request_escalated",
+        essential=True,
+        urgent=True,
+        context=_help_context,
+    )
+)
+register(
+    ReminderKind(
+        code="place_withdrawn_notice",
+        audience=("facilitator",),
+        sample=sample_context,
+        label="Someone left your group",
+        template="reminders/email/place_withdrawn_notice",
+        essential=True,
+        urgent=True,
+        context=_help_context,
     )
 )
 

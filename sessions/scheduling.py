@@ -7,12 +7,12 @@ and check-in slots.
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 
-import holidays
 from django.utils.formats import date_format
+
+from core.working_days import bank_holidays
 
 # Why a week moved when its own date was free: an earlier week moved onto it (stored as written).
 FOLLOWS_EARLIER_MOVE = "Follows an earlier session that moved"
@@ -41,20 +41,6 @@ def local_when(instant: datetime, time_zone: str) -> str:
 
 def utc_to_local(instant: datetime, time_zone: str) -> datetime:
     return instant.astimezone(zoneinfo.ZoneInfo(time_zone))
-
-
-@lru_cache(maxsize=64)
-def _holiday_calendar(region: str, years: tuple[int, ...]) -> dict[date, str]:
-    if not region:
-        return {}
-    country, _, subdivision = region.partition("-")
-    calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years)
-    return dict(calendar.items())
-
-
-def bank_holidays(region: str, years: Iterable[int]) -> dict[date, str]:
-    """Return the bank holidays of a region (``HolidayRegion`` code) by date, with their names."""
-    return _holiday_calendar(region, tuple(sorted(set(years))))
 
 
 def blocked_reason(day: date, *, region: str, closures: dict[date, str]) -> str | None:

@@ -19,6 +19,7 @@ urlpatterns = [
         name="availability_remove",
     ),
     path("sessions/checkins/talk/", checkins.help_request_create, name="help_request_create"),
+    path("sessions/checkins/talk/<int:pk>/", checkins.help_request_detail, name="help_request_detail"),
     path("sessions/checkins/talk/<int:pk>/handled/", checkins.help_request_handle, name="help_request_handle"),
     path("sessions/checkins/<int:pk>/", checkins.checkin_detail, name="checkin_detail"),
     path("sessions/checkins/<int:pk>/cancel/", checkins.checkin_cancel, name="checkin_cancel"),

@@ -245,6 +245,13 @@ STEADY_PROTECTED_TIME_ESCALATE_AFTER_WORKING_DAYS = env.int("STEADY_PROTECTED_TI
 STEADY_PROTECTED_TIME_ALERT_HOURS = env.int("STEADY_PROTECTED_TIME_ALERT_HOURS", default=72)
 # Check-ins: cancelling later than this before the start is recorded as a late cancellation.
 STEADY_CHECKIN_NOTICE_HOURS = env.int("STEADY_CHECKIN_NOTICE_HOURS", default=24)
+# Help requests ("I'd like to talk"): a facilitator responds within this many working days (the cohort region's
+# bank holidays skipped); unanswered, the cohort's facilitators are alerted then, the service lead a working day later.
+STEADY_HELP_RESPONSE_WORKING_DAYS = env.int("STEADY_HELP_RESPONSE_WORKING_DAYS", default=2)
+# A person who left a group may still ask to talk for this many weeks.
+STEADY_HELP_AFTER_LEAVING_WEEKS = env.int("STEADY_HELP_AFTER_LEAVING_WEEKS", default=8)
+# Crisis contacts shown when a person's region has no list of its own.
+STEADY_DEFAULT_CRISIS_REGION = env.str("STEADY_DEFAULT_CRISIS_REGION", default="GB-ENG")
 # Invitations to join a cohort expire after this many days.
 STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
 

@@ -17,7 +17,8 @@ from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
-from sessions.selectors.places import participant_booster_sessions, participant_groups
+from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
+from sessions.selectors.places import participant_booster_sessions, participant_groups, participant_left_groups
 
 
 def participant_home(*, user: User) -> dict:
@@ -32,10 +33,12 @@ def participant_home(*, user: User) -> dict:
     )
     return {
         "groups": participant_groups(user=user),
+        "left_groups": participant_left_groups(user=user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
         "due": responses_due_for(user),
         **participant_checkins_panel(user=user),
+        **participant_help_panel(user=user),
         **participant_protected_time(participant=user),
     }
 
@@ -89,7 +92,8 @@ def facilitator_cohorts(*, user: User) -> list[Cohort]:
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
-    Counts and dates only: nothing clinical (no attendance, notes or reasons). Four queries whatever the size.
+    Counts and dates only: nothing clinical (no attendance, notes, reasons or help-request messages), except
+    who is waiting on an escalated request to talk. Five queries whatever the size.
     """
     now = now or timezone.now()
     cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
@@ -98,6 +102,7 @@ def lead_home(*, now: datetime | None = None) -> dict:
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
         "heartbeats": list(Heartbeat.objects.order_by("name")),
+        "escalated_help_requests": help_requests_escalated_to_lead(),
     }
 
 
@@ -132,11 +137,10 @@ TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)
 
 
 def participant_checkins_panel(*, user: User) -> dict:
-    """Context for ``facilitation/partials/participant_checkins.html`` (five queries whatever the data).
+    """Context for ``facilitation/partials/participant_checkins.html`` (four queries whatever the data).
 
     - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
     - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
-    - ``open_help_requests``: their "I'd like to talk" requests not yet handled
     - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
     - ``upcoming_boosters``: booster sessions from now on (none once withdrawn)
     """
@@ -151,7 +155,6 @@ def participant_checkins_panel(*, user: User) -> dict:
         .select_related("facilitator")
         .order_by("starts_at")[:5]
     )
-    open_requests = list(HelpRequest.objects.filter(participant=user, status=HelpRequest.Status.OPEN))
     talk_offered = GroupSession.objects.filter(
         cohort__in=[cohort.pk for cohort in cohorts],
         status=GroupSession.Status.HELD,
@@ -162,7 +165,6 @@ def participant_checkins_panel(*, user: User) -> dict:
     return {
         "checkin_cohorts": cohorts,
         "upcoming_checkins": upcoming,
-        "open_help_requests": open_requests,
         "talk_offered": talk_offered,
         "upcoming_boosters": boosters,
     }

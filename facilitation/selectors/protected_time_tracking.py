@@ -1,8 +1,7 @@
-"""Reads for tracking protected time: working days, which reminder or escalation is due, who gets a digest."""
+"""Reads for tracking protected time: which reminder or escalation is due, who gets a digest."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,42 +9,28 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from facilitation.models import ProtectedTimeEscalation, ProtectedTimeLine
+from core.selectors import escalation_steps_fired
+from core.working_days import add_working_days
+from facilitation.models import PROTECTED_TIME_LADDER, ProtectedTimeLine, ProtectedTimeStep
 from facilitation.selectors.protected_time import AWAITING, DECIDED, PT
-from sessions.scheduling import bank_holidays
 
-
-def add_working_days(*, instant: datetime, days: int, region: str, time_zone: str) -> datetime:
-    """Return ``instant`` moved forward by ``days`` working days (Monday to Friday, not bank holidays).
-
-    The local time of day is kept: asked on Friday 16:00, two working days
-    later is Tuesday 16:00 (Wednesday 16:00 if Monday is a bank holiday).
-    """
-    local = instant.astimezone(zoneinfo.ZoneInfo(time_zone))
-    day = local.date()
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in bank_holidays(region, [day.year]):
-            counted += 1
-    return datetime.combine(day, local.timetz()).astimezone(instant.tzinfo)
+__all__ = ["add_working_days", "protected_time_due_escalations", "protected_time_managers_with_pending"]
 
 
 def protected_time_due_escalations(*, now: datetime | None = None) -> list[tuple[int, str]]:
     """Return (request id, level) pairs whose tracking step is due now and has not fired.
 
-    The service re-checks each under a lock; the unique constraint on
-    ProtectedTimeEscalation is what makes a step fire once.
+    The ladder's claim re-checks each under a lock; the unique constraint on
+    core's EscalationStep is what makes a step fire once.
     """
     now = now or timezone.now()
     remind_days = settings.STEADY_PROTECTED_TIME_REMIND_AFTER_WORKING_DAYS
     escalate_days = settings.STEADY_PROTECTED_TIME_ESCALATE_AFTER_WORKING_DAYS
     alert_window = timedelta(hours=settings.STEADY_PROTECTED_TIME_ALERT_HOURS)
-    Level = ProtectedTimeEscalation.Level
-    fired = set(
-        ProtectedTimeEscalation.objects.filter(request__status__in=[*AWAITING, *DECIDED]).values_list(
-            "request_id", "level", "cycle"
-        )
+    Level = ProtectedTimeStep
+    fired = escalation_steps_fired(
+        ladder=PROTECTED_TIME_LADDER,
+        subject_ids=PT.objects.filter(status__in=[*AWAITING, *DECIDED]).values("pk"),
     )
     due: list[tuple[int, str]] = []
     # Awaiting a decision for at least the shortest possible working-day gap (a calendar-day prefilter).

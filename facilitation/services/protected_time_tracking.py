@@ -1,17 +1,25 @@
-"""Writes for tracking: the manager's reminder, the escalation, the first-session alert and the weekly digest."""
+"""Writes for tracking: the manager's reminder, the escalation, the first-session alert and the weekly digest.
+
+The three tracking steps are one ladder of core's escalation mechanism
+(registered in ``facilitation/escalation_ladders.py``): ``claim`` re-checks
+a step under the request's lock, core records the step once, ``act`` writes
+the reminders.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core.links import absolute_url
-from facilitation.models import ProtectedTimeEscalation
-from facilitation.selectors.protected_time_tracking import add_working_days, protected_time_managers_with_pending
+from core.services import escalation_step_fire
+from core.working_days import add_working_days
+from facilitation.models import PROTECTED_TIME_LADDER, ProtectedTimeStep
+from facilitation.selectors.protected_time_tracking import protected_time_managers_with_pending
 from facilitation.services.protected_time import (
     KIND_DIGEST,
     KIND_ESCALATION,
@@ -28,7 +36,7 @@ from reminders.services.scheduling import reminder_schedule
 
 
 def _is_due(locked: PT, level: str, now: datetime) -> bool:
-    Level = ProtectedTimeEscalation.Level
+    Level = ProtectedTimeStep
     cohort = locked.enrolment.cohort
     if level in (Level.MANAGER_REMINDER, Level.ESCALATION):
         if locked.status != PT.Status.SUBMITTED or locked.awaiting_since is None:
@@ -50,28 +58,21 @@ def _is_due(locked: PT, level: str, now: datetime) -> bool:
     return False
 
 
-@transaction.atomic
-def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime | None = None) -> bool:
-    """Fire one tracking step if it is due and has not fired; return whether this call fired it.
-
-    The step's row (unique per request, level and cycle) is written before
-    any reminder, in the same transaction: a second beat or a repeated job
-    hits the constraint and sends nothing.
-    """
-    now = now or timezone.now()
-    Level = ProtectedTimeEscalation.Level
+def protected_time_step_claim(request_id: int, level: str, now: datetime) -> int | None:
+    """Lock the request and return the cycle to record if ``level`` is due now, else None (the ladder's claim)."""
     try:
         locked = _lock(PT(pk=request_id))
     except PT.DoesNotExist:
-        return False
+        return None
     if not _is_due(locked, level, now):
-        return False
-    cycle = 0 if level == Level.FIRST_SESSION_ALERT else locked.cycle
-    try:
-        with transaction.atomic():
-            ProtectedTimeEscalation.objects.create(request=locked, level=level, cycle=cycle, fired_at=now)
-    except IntegrityError:
-        return False
+        return None
+    return 0 if level == ProtectedTimeStep.FIRST_SESSION_ALERT else locked.cycle
+
+
+def protected_time_step_act(request_id: int, level: str, cycle: int, now: datetime) -> None:
+    """Write the reminders of one fired tracking step (the ladder's act; the request is locked already)."""
+    Level = ProtectedTimeStep
+    locked = _lock(PT(pk=request_id))
     cohort = locked.enrolment.cohort
     participant = locked.enrolment.participant
     facilitators = list(cohort.facilitators.filter(is_active=True))
@@ -79,7 +80,7 @@ def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime
     occurrence = f"{level}-{cycle}"
     if level == Level.MANAGER_REMINDER:
         _notify_manager(locked, kind=KIND_MANAGER_REMINDER, occurrence=occurrence)
-        return True
+        return
     if level == Level.ESCALATION:
         leads = list(User.objects.filter(is_service_lead=True, is_active=True))
         manager = participant.line_manager
@@ -96,7 +97,7 @@ def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime
                     "link": _link("facilitation:protected_time_matrix", cohort.pk),
                 },
             )
-        return True
+        return
     first = locked.lines.order_by("starts_at").first()
     for person in [participant, *facilitators]:
         is_participant = person.pk == participant.pk
@@ -118,7 +119,16 @@ def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime
                 ),
             },
         )
-    return True
+
+
+def protected_time_escalation_fire(*, request_id: int, level: str, now: datetime | None = None) -> bool:
+    """Fire one tracking step if it is due and has not fired; return whether this call fired it.
+
+    Core's ladder mechanism writes the step's row (unique per request, level
+    and cycle) before any reminder, in the same transaction: a second beat or
+    a repeated job hits the constraint and sends nothing.
+    """
+    return escalation_step_fire(ladder=PROTECTED_TIME_LADDER, subject_id=request_id, step=level, now=now)
 
 
 @transaction.atomic

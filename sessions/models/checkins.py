@@ -107,7 +107,12 @@ class BlockedDate(models.Model):
 
 
 class HelpRequest(models.Model):
-    """A participant's "I'd like to talk": open on the facilitators' home until one handles it."""
+    """A participant's "I'd like to talk": open on the facilitators' home until one handles it.
+
+    Handled when a facilitator records what they did or books a check-in from
+    it; left open past ``respond_by`` it climbs the "help_request" escalation
+    ladder (``sessions/escalation_ladders.py``).
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for a facilitator")
@@ -119,7 +124,11 @@ class HelpRequest(models.Model):
     message = models.TextField(_("anything you would like us to know (optional)"), blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a facilitator will have responded: the service's working days in the cohort's region.
+    respond_by = models.DateTimeField(null=True, blank=True)
     handled_at = models.DateTimeField(null=True, blank=True)
+    # Clinical: what the facilitator did (or "Check-in booked for ..."); only the cohort's facilitators see it.
+    handled_note = models.TextField(_("what you did"), blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -19,7 +19,7 @@ from sessions.models import (
 )
 from sessions.rules import is_cohort_facilitator
 from sessions.selectors.checkins import checkin_cohorts_for_participant, cohorts_with_facilitator_ids
-from sessions.selectors.places import participant_groups
+from sessions.selectors.places import participant_groups, participant_left_groups
 
 
 def cohort_get_for_facilitator(*, user: User, pk: int) -> Cohort:
@@ -68,7 +68,8 @@ def participant_get_in_session(*, group_session: GroupSession, pk: int) -> User:
 
 
 def material_get_for_participant(*, user: User, pk: int) -> Material:
-    for group in participant_groups(user=user):
+    """A material released to ``user`` in a group they are in, or before they left one; else 404."""
+    for group in [*participant_groups(user=user), *participant_left_groups(user=user)]:
         for material in group.materials:
             if material.pk == pk:
                 return material
@@ -106,11 +107,15 @@ def help_request_get_for_facilitator(*, user, pk: int) -> HelpRequest:
 
 
 def participant_get_for_facilitator(*, user, pk: int):
-    """Return (participant, the cohorts ``user`` facilitates that they are in); 404 when there are none."""
+    """Return (participant, the cohorts ``user`` facilitates that they are in, or asked to talk in); else 404."""
+    # A person who left may still be booked in answer to their open request to talk.
     cohorts = cohorts_with_facilitator_ids(
-        cohorts=Cohort.objects.filter(
-            facilitators=user, enrolments__participant_id=pk, enrolments__status__in=Enrolment.CHECKIN_STATUSES
-        ).distinct()
+        cohorts=Cohort.objects.filter(facilitators=user)
+        .filter(
+            Q(enrolments__participant_id=pk, enrolments__status__in=Enrolment.CHECKIN_STATUSES)
+            | Q(help_requests__participant_id=pk, help_requests__status=HelpRequest.Status.OPEN)
+        )
+        .distinct()
     )
     if not cohorts or not user.is_facilitator:
         raise Http404

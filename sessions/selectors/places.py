@@ -90,6 +90,54 @@ def participant_groups(*, user: User, now: datetime | None = None) -> list[Parti
     return list(groups.values())
 
 
+def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
+    """The cohorts the user left after holding a place, with the handouts released to them before they left.
+
+    A person who leaves keeps what they were given: the materials whose
+    release (on enrolment, at the start of a week, after a session) came
+    before ``withdrawn_at``; nothing released later. Three queries.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(
+            participant=user,
+            status=Enrolment.Status.WITHDRAWN,
+            withdrawn_at__isnull=False,
+            confirmed_at__isnull=False,
+        )
+        .select_related("cohort__programme")
+        .order_by("-withdrawn_at")
+    )
+    if not enrolments:
+        return []
+    groups = {e.cohort_id: ParticipantGroup(enrolment=e) for e in enrolments}
+    for group_session in GroupSession.objects.filter(cohort_id__in=groups).order_by("starts_at"):
+        group = groups[group_session.cohort_id]
+        if group_session.starts_at <= group.enrolment.withdrawn_at:
+            group.sessions.append(group_session)
+    held_ids: set[int] = set()
+    started_ids: set[int] = set()
+    plan_cohort: dict[int, list[int]] = defaultdict(list)
+    programme_cohorts: dict[int, list[int]] = defaultdict(list)
+    for group in groups.values():
+        held, started = released_plan_ids(
+            sessions=group.sessions, cohort=group.cohort, now=group.enrolment.withdrawn_at
+        )
+        held_ids |= held
+        started_ids |= started
+        for plan_id in held | started:
+            plan_cohort[plan_id].append(group.cohort.pk)
+        programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
+    materials = materials_query(programme_ids=list(programme_cohorts), held_ids=held_ids, started_ids=started_ids)
+    for material in materials:
+        if material.release == Material.Release.ON_ENROLMENT:
+            targets = programme_cohorts[material.session_plan.programme_id]
+        else:
+            targets = plan_cohort[material.session_plan_id]
+        for cohort_id in dict.fromkeys(targets):
+            groups[cohort_id].materials.append(material)
+    return list(groups.values())
+
+
 def participant_booster_sessions(*, user: User):
     """Booster sessions of the cohorts where ``user`` holds an enrolled or completed place (withdrawn: none)."""
     return (

@@ -182,9 +182,15 @@ def checkin_book(
         raise DomainError(_("Choose the kind of check-in."), field="kind")
     if not is_cohort_facilitator(facilitator, cohort):
         raise NotAllowed(_("That facilitator does not run this group; choose one of its facilitators."))
-    if not Enrolment.objects.filter(
-        cohort=cohort, participant=participant, status__in=Enrolment.CHECKIN_STATUSES
-    ).exists():
+    answering = HelpRequest.objects.filter(
+        cohort=cohort, participant=participant, status=HelpRequest.Status.OPEN
+    ).exists()  # a person who left may still be met in answer to their request to talk
+    if (
+        not Enrolment.objects.filter(
+            cohort=cohort, participant=participant, status__in=Enrolment.CHECKIN_STATUSES
+        ).exists()
+        and not answering
+    ):
         raise NotAllowed(_("Check-ins are for people with a place in this group."))
     if actor.pk != participant.pk and not is_cohort_facilitator(actor, cohort):
         raise NotAllowed(_("Only the participant or a facilitator of their group can book this check-in."))
@@ -192,7 +198,7 @@ def checkin_book(
         raise DomainError(_("That time has passed; choose a time from now on."), field="slot")
     people_lock(facilitator, participant)
     if help_request is None and kind == CheckIn.Kind.ON_REQUEST:
-        # A talk booked while a request is open answers it (a facilitator still marks it handled).
+        # A talk booked while a request is open answers it: booked by a facilitator, the request is handled.
         help_request = HelpRequest.objects.filter(
             cohort=cohort, participant=participant, status=HelpRequest.Status.OPEN
         ).first()
@@ -245,6 +251,11 @@ def checkin_book(
         # The database constraint settled a race the locks did not see (e.g. another code path).
         raise taken() from None
     _schedule_checkin_reminder(checkin)
+    if help_request is not None and is_cohort_facilitator(actor, cohort):
+        # Booked by a facilitator from the request: that answers it (help_requests imports this module).
+        from sessions.services.help_requests import help_request_close_by_booking  # noqa: PLC0415
+
+        help_request_close_by_booking(actor=actor, help_request=help_request, checkin=checkin)
     return checkin
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
 from programmes.models import InformationPack
-from reminders.services.scheduling import reminder_schedule, reminders_cancel
+from reminders.services.scheduling import notify_now, reminder_schedule, reminders_cancel
 from sessions.listeners import emit
 from sessions.models import (
     Cohort,
@@ -143,7 +143,11 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
 
     Listeners hear ``place_withdrawn`` (protected time withdraws the request).
     """
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("cohort__programme", "participant")
+        .get(pk=enrolment.pk)
+    )
     if enrolment.status not in Enrolment.ACTIVE_STATUSES:
         raise NotAllowed(_("This place has already ended."))
     held_place = enrolment.place_number is not None
@@ -156,12 +160,25 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
         update_fields=["status", "place_number", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
     )
     reminders_cancel(subject=enrolment)
+    _tell_facilitators_of_withdrawal(enrolment=enrolment, by=by)
     emit("place_withdrawn", enrolment=enrolment, by=by)
     session_reminders_cancel_for(enrolment=enrolment)
     if held_place:
         waitlist_promote(cohort=enrolment.cohort, by=by)
     booster_reminders_schedule(cohort=enrolment.cohort)
     return enrolment
+
+
+def _tell_facilitators_of_withdrawal(*, enrolment: Enrolment, by: User) -> None:
+    """At once, in the app and by email (a neutral subject), to each of the cohort's other facilitators."""
+    cohort = enrolment.cohort
+    context = {
+        "first_name": enrolment.participant.first_name,
+        "label": cohort.programme.neutral_label,
+        "region": cohort.holiday_region,
+    }
+    for facilitator in cohort.facilitators.filter(is_active=True).exclude(pk=by.pk):
+        notify_now(kind="place_withdrawn_notice", recipient=facilitator, subject=enrolment, context=context)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from accounts.decorators import role_required
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.links import role_home_url_name
+from core.selectors import crisis_contacts_for
 from sessions.forms import (
     AvailabilitySlotForm,
     AvailabilityWindowForm,
@@ -24,18 +26,23 @@ from sessions.forms import (
     CheckinBookForm,
     CheckinRecordForm,
     HelpRequestForm,
+    HelpRequestHandleForm,
 )
 from sessions.models import CheckIn
 from sessions.scheduling import utc_to_local
 from sessions.selectors import checkins as checkin_selectors
 from sessions.selectors.access import (
-    checkin_cohort_get_for_participant,
     checkin_get_booked_for_participant,
     checkin_get_for_facilitator,
     checkin_get_for_member,
     checkin_get_for_participant,
     help_request_get_for_facilitator,
     participant_get_for_facilitator,
+)
+from sessions.selectors.help_requests import (
+    help_cohort_get_for_participant,
+    help_request_get_for_participant,
+    participant_help_panel,
 )
 from sessions.services import checkins as checkin_services
 from sessions.services import help_requests as help_request_services
@@ -267,34 +274,60 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("participant")
-@require_POST
 def help_request_create(request: HttpRequest) -> HttpResponse:
+    """ "I'd like to talk": choose the group (if several), add a line if wanted; then the confirmation page."""
+    help_context = participant_help_panel(user=request.user)
+    if request.method != "POST":
+        return render(request, "sessions/checkins/help_request_form.html", help_context)
     form = HelpRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Something went wrong with the form; please try again."))
-        return redirect(role_home_url_name("participant"))
-    cohort = checkin_cohort_get_for_participant(user=request.user, pk=form.cleaned_data["cohort"])
+        return redirect("sessions:help_request_create")
+    cohort = help_cohort_get_for_participant(user=request.user, pk=form.cleaned_data["cohort"])
     try:
-        help_request_services.help_request_create(
+        help_request = help_request_services.help_request_create(
             participant=request.user, cohort=cohort, message=form.cleaned_data["message"]
         )
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Thank you. Your facilitators have been told and one of them will be in touch soon.")
+        # Refused kindly: the reason, and where to turn right now.
+        return render(
+            request,
+            "sessions/checkins/help_request_refused.html",
+            {"message": error.message, "crisis_contacts": crisis_contacts_for(region=cohort.holiday_region)},
         )
-    return redirect(role_home_url_name("participant"))
+    target = form.cleaned_data["next"]
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        messages.success(request, _("Thank you. Your facilitators have been told."))
+        return redirect(target)
+    return redirect("sessions:help_request_detail", pk=help_request.pk)
+
+
+@role_required("participant")
+def help_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation: when a facilitator will respond, and the crisis contacts."""
+    help_request = help_request_get_for_participant(user=request.user, pk=pk)
+    context = {
+        "help_request": help_request,
+        "crisis_contacts": crisis_contacts_for(region=help_request.cohort.holiday_region),
+    }
+    return render(request, "sessions/checkins/help_request_detail.html", context)
 
 
 @role_required("facilitator")
 @require_POST
 def help_request_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator of the cohort records what they did; the request is handled."""
     help_request = help_request_get_for_facilitator(user=request.user, pk=pk)
+    form = HelpRequestHandleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["note"][0])
+        return redirect(role_home_url_name("facilitator"))
     try:
-        help_request_services.help_request_handle(actor=request.user, help_request=help_request)
+        help_request_services.help_request_handle(
+            actor=request.user, help_request=help_request, note=form.cleaned_data["note"]
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Marked as handled."))
+        messages.success(request, _("Recorded. The request is handled."))
     return redirect(role_home_url_name("facilitator"))

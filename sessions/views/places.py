@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import role_required
 from core.errors import DomainError
 from core.links import role_home_url_name
+from core.selectors import crisis_contacts_for
 from programmes.downloads import material_file_response
 from sessions.forms import (
     InvitationAcceptForm,
@@ -25,6 +26,7 @@ from sessions.selectors.access import (
     enrolment_get_for_participant,
     material_get_for_participant,
 )
+from sessions.selectors.help_requests import help_request_open_for
 from sessions.selectors.places import cohort_pack_current
 from sessions.services.enrolments import (
     enrolment_acknowledge,
@@ -75,7 +77,13 @@ def _withdraw_page(request: HttpRequest, enrolment: Enrolment, *, done: str, the
         else:
             messages.success(request, done)
         return redirect(then)
-    return render(request, "sessions/enrolment_withdraw.html", {"enrolment": enrolment, "form": form})
+    context = {
+        "enrolment": enrolment,
+        "form": form,
+        "crisis_contacts": crisis_contacts_for(region=enrolment.cohort.holiday_region),
+        "open_help_request": help_request_open_for(enrolment=enrolment),
+    }
+    return render(request, "sessions/enrolment_withdraw.html", context)
 
 
 @role_required("participant")

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from config.celery_app import app
 from core.errors import DomainError
-from facilitation.models import ProtectedTimeEscalation, ProtectedTimeRequest
+from core.models import EscalationStep
+from core.tasks import escalation_ladders_walk
+from facilitation.models import ProtectedTimeRequest
 from facilitation.services.delegations import protected_time_delegation_create
 from facilitation.services.protected_time_changes import protected_time_sessions_changed
 from facilitation.services.protected_time_decisions import protected_time_approve, protected_time_decline
@@ -65,7 +67,7 @@ def test_ladder_fires_each_step_once_even_when_the_job_runs_twice() -> None:
     escalated = set(Reminder.objects.filter(kind="protected_time_escalation").values_list("recipient_id", flat=True))
     assert escalated == {facilitator.pk, lead.pk}
     assert Reminder.objects.filter(kind="protected_time_escalation").count() == 2
-    assert ProtectedTimeEscalation.objects.filter(request=request).count() == 2
+    assert EscalationStep.objects.filter(ladder="protected_time", subject_id=request.pk).count() == 2
     assert len(kinds()) == before + 3
 
 
@@ -77,7 +79,7 @@ def test_bank_holidays_are_not_working_days() -> None:
         assert protected_time_track() == 0
     with time_machine.travel(at(2027, 3, 31, 10, 0), tick=False):
         assert protected_time_track() == 1
-    assert ProtectedTimeEscalation.objects.get(request=request).level == "manager_reminder"
+    assert EscalationStep.objects.get(ladder="protected_time", subject_id=request.pk).step == "manager_reminder"
 
 
 @pytest.mark.django_db
@@ -87,7 +89,7 @@ def test_decided_request_is_not_chased() -> None:
         protected_time_approve(request=request, actor=request.enrolment.participant.line_manager)
     with time_machine.travel(at(2027, 3, 15, 10, 0), tick=False):
         assert protected_time_track() == 0
-    assert not ProtectedTimeEscalation.objects.exists()
+    assert not EscalationStep.objects.exists()
 
 
 @pytest.mark.django_db
@@ -185,7 +187,7 @@ def test_two_beats_at_the_same_moment_fire_each_step_once(require_postgres) -> N
 
     results = _race([fire("escalation"), fire("escalation"), fire("manager_reminder"), fire("manager_reminder")])
     assert sorted(results) == [False, False, True, True]
-    assert ProtectedTimeEscalation.objects.filter(request=request).count() == 2
+    assert EscalationStep.objects.filter(ladder="protected_time", subject_id=request.pk).count() == 2
     assert Reminder.objects.filter(kind="protected_time_manager_reminder").count() == 1
     assert Reminder.objects.filter(kind="protected_time_escalation").count() == 1  # one facilitator, no lead
 
@@ -220,8 +222,9 @@ def test_manager_and_deputy_deciding_at_once_one_wins_the_other_is_told(require_
 def test_beat_runs_the_tracking_and_digest_jobs() -> None:
 
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
-    assert schedule["facilitation.tasks.protected_time_track"] == 900.0
+    assert schedule["core.tasks.escalation_ladders_walk"] == 300.0
     digest = schedule["facilitation.tasks.protected_time_weekly_digest"]
     assert isinstance(digest, crontab)
     assert digest.day_of_week == {1}
     assert "facilitation.tasks.protected_time_track" in app.tasks
+    assert escalation_ladders_walk.name in app.tasks

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from facilitation.models import ProtectedTimeEscalation, ProtectedTimeRequest
+from core.models import EscalationStep
+from facilitation.models import ProtectedTimeRequest
 from facilitation.tasks import protected_time_track
 from reminders.models import Reminder
 from tests.facilitation.factories_protected_time import small_cohort, submitted
@@ -34,6 +35,6 @@ def test_job_sent_four_times_to_two_workers_fires_each_step_once(
 
     wait_for(lambda: len(fired_per_run()) == 4, timeout=60, message="four tracking runs to finish")
     assert sum(fired_per_run()) == 2  # across all four runs, two steps fired in all
-    assert sorted(ProtectedTimeEscalation.objects.values_list("level", flat=True)) == ["escalation", "manager_reminder"]
+    assert sorted(EscalationStep.objects.values_list("step", flat=True)) == ["escalation", "manager_reminder"]
     assert Reminder.objects.filter(kind="protected_time_manager_reminder").count() == 1
     assert Reminder.objects.filter(kind="protected_time_escalation").count() == 1

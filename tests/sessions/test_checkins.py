@@ -24,6 +24,7 @@ from reminders.services.sending import reminders_send_batch
 from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, Enrolment, GroupSession, HelpRequest
 from sessions.scheduling import utc_to_local
 from sessions.selectors.checkins import free_slots, pre_group_checkin_done
+from sessions.selectors.help_requests import participant_help_panel
 from sessions.selectors.places import participant_booster_sessions
 from sessions.services.boosters import booster_reminders_schedule, boosters_schedule
 from sessions.services.checkins import (
@@ -396,13 +397,15 @@ def test_help_request_stays_on_the_facilitators_home_panel_until_handled(booked_
     client.post(reverse("sessions:help_request_create"), {"cohort": cohort.pk, "message": ""})
     assert [r.participant for r in facilitator_checkins_panel(user=facilitator)["open_help_requests"]] == [amara]
     assert not AccessLog.objects.exists()  # no message, nothing clinical was read
-    assert participant_checkins_panel(user=amara)["open_help_requests"]
+    assert participant_help_panel(user=amara)["open_help_requests"]
     client.force_login(ben)
     assert client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk])).status_code == 403
     client.force_login(FacilitatorFactory())
     assert client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk])).status_code == 404
     client.force_login(facilitator)
-    client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk]))
+    client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk]))  # no note: refused
+    assert len(facilitator_checkins_panel(user=facilitator)["open_help_requests"]) == 1
+    client.post(reverse("sessions:help_request_handle", args=[HelpRequest.objects.get().pk]), {"note": "Phoned."})
     assert facilitator_checkins_panel(user=facilitator)["open_help_requests"] == []
 
 
@@ -505,7 +508,7 @@ def test_availability_and_booking_pages_run_constant_queries_for_1_and_10_weeks(
 @time_machine.travel(NOW, tick=False)
 def test_home_panels_run_constant_queries(booked_world, django_assert_num_queries):
     cohort, facilitator, (amara, ben, chloe) = booked_world
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         participant_checkins_panel(user=amara)
     with django_assert_num_queries(3):
         facilitator_checkins_panel(user=facilitator)
@@ -516,7 +519,7 @@ def test_home_panels_run_constant_queries(booked_world, django_assert_num_querie
         book(cohort, facilitator, person, start)
         help_request_create(participant=person, cohort=cohort, message="Could we talk?")
     boosters_schedule(cohort=cohort)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         participant_checkins_panel(user=amara)
     with django_assert_num_queries(4):
         assert len(facilitator_checkins_panel(user=facilitator)["open_help_requests"]) == 3
@@ -583,12 +586,15 @@ def test_home_partials_render_from_their_selectors(booked_world, rf):
     mine = render_to_string(
         "facilitation/partials/participant_checkins.html", participant_checkins_panel(user=amara), request=request
     )
-    assert "Monday 8 June, 09:00" in mine and "You asked to talk" in mine
+    talk = render_to_string(
+        "facilitation/partials/participant_talk.html", participant_help_panel(user=amara), request=request
+    )
+    assert "Monday 8 June, 09:00" in mine and "You asked to talk" in talk
     request.user = facilitator
     theirs = render_to_string(
         "facilitation/partials/facilitator_checkins.html", facilitator_checkins_panel(user=facilitator), request=request
     )
-    assert amara.full_name in theirs and "A hard week." in theirs and "Mark as handled" in theirs
+    assert amara.full_name in theirs and "A hard week." in theirs and "Record and close" in theirs
 
 
 def test_the_admin_never_shows_check_in_notes_to_a_service_lead(client, recorded):
