@@ -30,6 +30,7 @@ PROGRAMME_CONTENT_FIELDS = (
     "booster_offsets_weeks",
     "neutral_label",
     "pre_group_checkin_required",
+    "join_closes_after_week",
 )
 PROGRAMME_FIELDS = ("family", "version", *PROGRAMME_CONTENT_FIELDS)
 PLAN_CONTENT_FIELDS = (

@@ -13,6 +13,7 @@ from sessions.models import (
     GroupSession,
     HelpRequest,
     Invitation,
+    PlaceOverride,
 )
 
 
@@ -117,3 +118,11 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("email",)
     list_select_related = ("cohort",)
     exclude = ("token_hash",)
+
+
+@admin.register(PlaceOverride)
+class PlaceOverrideAdmin(admin.ModelAdmin):
+    list_display = ("cohort", "kind", "email", "decided_by", "decided_at")
+    list_filter = ("kind",)
+    list_select_related = ("cohort", "decided_by")
+    readonly_fields = ("decided_at",)

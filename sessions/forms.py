@@ -235,6 +235,20 @@ class HelpRequestForm(forms.Form):
 class InviteForm(CrispyFormMixin, forms.Form):
     submit_label = _("Send the invitation")
     email = forms.EmailField(label=_("Email address"), help_text=_("Their work email address."))
+    reason = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+class GoAheadForm(CrispyFormMixin, forms.Form):
+    """A facilitator's reason to go ahead with one person despite a closed group or a safeness conflict."""
+
+    submit_label = _("Go ahead for this person")
+    reason = forms.CharField(
+        label=_("Your reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the place; only this group's facilitators see it."),
+        error_messages={"required": _("Give a reason to go ahead, or choose a later group for this person.")},
+    )
 
 
 class RescheduleForm(CrispyFormMixin, forms.Form):

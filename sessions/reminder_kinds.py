@@ -169,3 +169,14 @@ register(
         context=enrolment_context,
     )
 )
+register(
+    ReminderKind(
+        code="waitlist_closed",
+        audience=("participant",),
+        sample=sample_context,
+        label="The group you were waiting for has closed to new people",
+        template="reminders/email/waitlist_closed",
+        essential=True,
+        context=enrolment_context,
+    )
+)

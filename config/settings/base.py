@@ -229,6 +229,9 @@ STEADY_PROTECTED_TIME_ALERT_HOURS = env.int("STEADY_PROTECTED_TIME_ALERT_HOURS",
 STEADY_CHECKIN_NOTICE_HOURS = env.int("STEADY_CHECKIN_NOTICE_HOURS", default=24)
 # Invitations to join a cohort expire after this many days.
 STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
+# Safeness: also warn when someone from the same team is already in the group (line manager and
+# direct reports always count). Off by default: a large team is not a close one.
+STEADY_SAFENESS_SAME_TEAM = env.bool("STEADY_SAFENESS_SAME_TEAM", default=False)
 
 # --- Reminder engine (issue 5: reminders) ------------------------------------
 # The beat wakes the dispatcher every minute (config/celery_app.py); it claims due

@@ -111,6 +111,13 @@ def programme_import(
     for key in ("default_capacity", "max_capacity"):
         if source.get(key) is not None:
             values[key] = _integer(source, key, "programme", minimum=2)
+    if "join_closes_after_week" in source:
+        # Present and empty: an open group; absent (an older file): the model's default.
+        values["join_closes_after_week"] = (
+            None
+            if source["join_closes_after_week"] is None
+            else _integer(source, "join_closes_after_week", "programme", minimum=1)
+        )
     if source.get("neutral_label"):
         values["neutral_label"] = _text(source, "neutral_label")
     try:

@@ -3,7 +3,7 @@
 from sessions.models.calendar_feeds import CalendarFeed
 from sessions.models.checkins import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn, HelpRequest
 from sessions.models.cohorts import Attendance, ClosureDate, Cohort, GroupSession, HolidayRegion, Weekday
-from sessions.models.places import Enrolment, Invitation
+from sessions.models.places import Enrolment, Invitation, PlaceOverride
 
 __all__ = [
     "Attendance",
@@ -19,5 +19,6 @@ __all__ = [
     "HelpRequest",
     "HolidayRegion",
     "Invitation",
+    "PlaceOverride",
     "Weekday",
 ]

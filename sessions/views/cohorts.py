@@ -25,6 +25,8 @@ from sessions.selectors.cohorts import cohort_moved_session_count
 from sessions.services.cohorts import cohort_create as cohort_create_service
 from sessions.services.cohorts import cohort_status_change, cohort_update
 from sessions.services.invitations import enrolment_invite
+from sessions.services.joining import GoAheadNeeded
+from sessions.views.places import go_ahead_page
 
 
 @role_required("facilitator")
@@ -117,8 +119,11 @@ def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = cohort_get_for_facilitator(user=request.user, pk=pk)
     form = InviteForm(request.POST)
     if form.is_valid():
+        email = form.cleaned_data["email"]
         try:
-            result = enrolment_invite(cohort=cohort, email=form.cleaned_data["email"], by=request.user)
+            result = enrolment_invite(cohort=cohort, email=email, by=request.user, reason=form.cleaned_data["reason"])
+        except GoAheadNeeded as error:
+            return go_ahead_page(request, cohort=cohort, error=error, hidden={"email": email})
         except DomainError as error:
             messages.warning(request, error.message)
         else:
