@@ -42,6 +42,7 @@ PLAN_CONTENT_FIELDS = (
     "facilitator_guidance",
     "intensity",
     "intensity_preparation",
+    "needs_two_facilitators",
 )
 PLAN_FIELDS = ("kind", "number", *PLAN_CONTENT_FIELDS)
 AGENDA_FIELDS = ("title", "minutes", "notes")

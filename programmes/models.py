@@ -133,6 +133,11 @@ class SessionPlan(models.Model):
         blank=True,
         help_text=_("For a high-intensity session: support to have ready, such as a check-in offer afterwards."),
     )
+    needs_two_facilitators = models.BooleanField(
+        _("needs two facilitators"),
+        default=False,
+        help_text=_("Steady warns until a cohort has two facilitators free for this session."),
+    )
 
     class Meta:
         ordering = ["programme", "kind", "number"]

@@ -16,6 +16,7 @@ from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
+from sessions.selectors.cover import cover_warnings
 from sessions.selectors.places import participant_booster_sessions, participant_groups
 
 
@@ -95,6 +96,7 @@ def lead_home(*, now: datetime | None = None) -> dict:
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
+        "cover_warnings": cover_warnings(now=now),
         "heartbeats": list(Heartbeat.objects.order_by("name")),
     }
 
@@ -119,6 +121,7 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         "cohorts": cohorts,
         "apologies": apologies,
         "warnings": early_warnings(cohorts=cohorts),
+        "cover_warnings": cover_warnings(cohort_ids=ids, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
     }

@@ -73,6 +73,18 @@ def _integer(mapping: dict, key: str, what: str, *, minimum: int = 0) -> int:
     return value
 
 
+def _flag(mapping: dict, key: str, what: str) -> bool:
+    """A yes/no field; absent means no."""
+    value = mapping.get(key, False)
+    if not isinstance(value, bool):
+        raise interchange.ImportFormatError(
+            _("The %(what)s's '%(field)s' should be true or false.") % {"what": what, "field": key},
+            line=interchange.line_of(mapping, key),
+            field=key,
+        )
+    return value
+
+
 @transaction.atomic
 def programme_import(
     *, text: str, by: AbstractBaseUser | None, publish: bool = False, existing_ok: bool = False
@@ -143,7 +155,12 @@ def programme_import(
             kind=kind,
             number=number,
             intensity=_choice(entry, "intensity", SessionPlan.Intensity, "session plan"),
-            **{name: _text(entry, name) for name in interchange.PLAN_CONTENT_FIELDS if name != "intensity"},
+            needs_two_facilitators=_flag(entry, "needs_two_facilitators", "session plan"),
+            **{
+                name: _text(entry, name)
+                for name in interchange.PLAN_CONTENT_FIELDS
+                if name not in ("intensity", "needs_two_facilitators")
+            },
         )
         AgendaItem.objects.bulk_create(
             AgendaItem(

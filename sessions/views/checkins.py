@@ -37,8 +37,10 @@ from sessions.selectors.access import (
     help_request_get_for_facilitator,
     participant_get_for_facilitator,
 )
+from sessions.selectors.cover import cover_warnings
 from sessions.services import checkins as checkin_services
 from sessions.services import help_requests as help_request_services
+from sessions.views.cohorts import cover_message
 
 CHECKIN_WEEKS_DEFAULT, CHECKIN_WEEKS_MAX = 2, 12
 
@@ -108,6 +110,8 @@ def availability_add(request: HttpRequest, kind: str) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Your availability is updated."))
+            if kind == "blocked":
+                cover_message(request, cover_warnings(facilitator=request.user))
             return redirect("sessions:availability")
     else:
         for field, errors in form.errors.items():
