@@ -7,6 +7,7 @@ from sessions.models import (
     BlockedDate,
     CalendarFeed,
     CheckIn,
+    CheckinOffer,
     ClosureDate,
     Cohort,
     Enrolment,
@@ -126,3 +127,9 @@ class PlaceOverrideAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("cohort", "decided_by")
     readonly_fields = ("decided_at",)
+
+
+@admin.register(CheckinOffer)
+class CheckinOfferAdmin(admin.ModelAdmin):
+    list_display = ("cohort", "group_session", "participant", "offered_by", "created_at", "accepted_at")
+    list_select_related = ("cohort", "group_session", "participant", "offered_by")

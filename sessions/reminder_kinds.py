@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.crisis import crisis_contacts_for
 from core.links import absolute_url, role_home_url_name
 from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
 from sessions.calendar import calendar_build
-from sessions.models import Enrolment, GroupSession
+from sessions.models import CheckinOffer, Enrolment, GroupSession
 from sessions.scheduling import utc_to_local
 
 
@@ -74,6 +75,37 @@ register(
 )
 
 
+def heavy_week_context(reminder: Any) -> dict[str, Any]:
+    """The session's context, plus who the facilitators are and the crisis contacts for the cohort's region."""
+    context = session_context(reminder)
+    group_session = context.get("group_session")
+    if group_session is None:
+        return context
+    cohort = group_session.cohort
+    return {
+        **context,
+        "facilitator_names": ", ".join(f.first_name for f in cohort.facilitators.order_by("first_name")),
+        "crisis_contacts": crisis_contacts_for(region=cohort.holiday_region),
+    }
+
+
+def heavy_week_sample() -> dict[str, Any]:
+    return {**sample_context(), "facilitator_names": "Sam, Priya", "crisis_contacts": crisis_contacts_for(region="")}
+
+
+register(
+    ReminderKind(
+        code="heavy_week_note",
+        audience=("participant",),
+        sample=heavy_week_sample,
+        label="A note before a heavier session",
+        template="reminders/email/heavy_week_note",
+        essential=True,
+        context=heavy_week_context,
+    )
+)
+
+
 # --- Check-ins ---
 # Each kind's context callable returns the row's stored context (label, when, first_name) plus a link,
 # so the templates render the same wherever the dispatcher runs.
@@ -127,6 +159,32 @@ register(
         essential=True,
         urgent=True,
         context=_facilitator_link,
+    )
+)
+
+
+def checkin_offer_context(reminder: Any) -> dict[str, Any]:
+    offer = (
+        CheckinOffer.objects.select_related("offered_by", "cohort__programme").filter(pk=reminder.subject_id).first()
+    )
+    if offer is None:
+        return {}
+    return {
+        "neutral_label": offer.cohort.programme.neutral_label,
+        "facilitator_first_name": offer.offered_by.first_name,
+        "url": absolute_url("sessions:checkin_offer", pk=offer.pk),
+    }
+
+
+register(
+    ReminderKind(
+        code="checkin_offered",
+        audience=("participant",),
+        sample=lambda: {**sample_context(), "facilitator_first_name": "Sam"},
+        label="A facilitator offers you a one-to-one conversation",
+        template="reminders/email/checkin_offered",
+        essential=True,
+        context=checkin_offer_context,
     )
 )
 

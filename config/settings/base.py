@@ -214,6 +214,8 @@ STEADY_REMINDER_LEAD_TIMES = {
     "session_in_an_hour": timedelta(minutes=env.int("STEADY_SESSION_SOON_MINUTES", default=60)),
     "checkin_tomorrow": timedelta(hours=env.int("STEADY_CHECKIN_TOMORROW_HOURS", default=24)),
     "booster_next_week": timedelta(days=env.int("STEADY_BOOSTER_NEXT_WEEK_DAYS", default=7)),
+    # Before a high-intensity session: you may pass or watch, how to reach a facilitator, crisis contacts.
+    "heavy_week_note": timedelta(days=env.int("STEADY_HEAVY_WEEK_NOTE_DAYS", default=2)),
 }
 # An invitee who has not acknowledged the information pack is nudged this long after the invitation.
 STEADY_PACK_NUDGE_AFTER = timedelta(days=env.int("STEADY_PACK_NUDGE_DAYS", default=3))
@@ -227,6 +229,8 @@ STEADY_PROTECTED_TIME_ESCALATE_AFTER_WORKING_DAYS = env.int("STEADY_PROTECTED_TI
 STEADY_PROTECTED_TIME_ALERT_HOURS = env.int("STEADY_PROTECTED_TIME_ALERT_HOURS", default=72)
 # Check-ins: cancelling later than this before the start is recorded as a late cancellation.
 STEADY_CHECKIN_NOTICE_HOURS = env.int("STEADY_CHECKIN_NOTICE_HOURS", default=24)
+# A check-in offered after a heavy session shows on the facilitators' home if not taken up after this long.
+STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS = env.int("STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS", default=72)
 # Invitations to join a cohort expire after this many days.
 STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
 # Safeness: also warn when someone from the same team is already in the group (line manager and

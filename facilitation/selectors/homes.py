@@ -14,6 +14,7 @@ from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
 from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
+from sessions.selectors.checkin_offers import checkin_offers_not_taken_up, checkin_offers_open_for
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
 from sessions.selectors.cover import cover_warnings
@@ -34,6 +35,7 @@ def participant_home(*, user: User) -> dict:
         "groups": participant_groups(user=user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
+        "checkin_offers": checkin_offers_open_for(user=user),
         **participant_checkins_panel(user=user),
         **participant_protected_time(participant=user),
     }
@@ -122,6 +124,7 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         "apologies": apologies,
         "warnings": early_warnings(cohorts=cohorts),
         "cover_warnings": cover_warnings(cohort_ids=ids, now=now),
+        "offers_not_taken_up": checkin_offers_not_taken_up(facilitator=user, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
     }

@@ -215,3 +215,32 @@ class CheckIn(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sessions:checkin_detail", kwargs={"pk": self.pk})
+
+
+class CheckinOffer(models.Model):
+    """A facilitator's private offer of a one-to-one check-in to one participant, after a heavy session.
+
+    The participant sees it on their home page and in a neutral email, and takes it up with one tap
+    (which opens the booking page). Only the cohort's facilitators and that participant see it.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="checkin_offers")
+    group_session = models.ForeignKey(
+        "group_sessions.GroupSession", on_delete=models.CASCADE, related_name="checkin_offers"
+    )
+    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_offers")
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group_session", "participant"], name="checkin_offer_once_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in offer {self.pk} ({'taken up' if self.accepted_at else 'open'})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:checkin_offer", kwargs={"pk": self.pk})

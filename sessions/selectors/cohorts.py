@@ -21,6 +21,7 @@ from sessions.models import (
     Invitation,
 )
 from sessions.scheduling import utc_to_local
+from sessions.selectors.checkin_offers import checkin_offers_by_participant
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 
 
@@ -110,7 +111,7 @@ def register_rows(*, group_session: GroupSession) -> list[RegisterRow]:
 
 
 def run_session(*, group_session: GroupSession, user: User) -> dict:
-    """The run-a-session page: plan, agenda, materials, register (4 queries after the session)."""
+    """The run-a-session page: plan, agenda, materials, register, check-in offers (5 queries after the session)."""
     plan = group_session.session_plan
     agenda = list(AgendaItem.objects.filter(session_plan=plan).order_by("position", "pk"))
     start = utc_to_local(group_session.starts_at, group_session.cohort.time_zone)
@@ -123,6 +124,7 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
     rows = register_rows(group_session=group_session)
     # Attendance notes are clinical: record that ``user`` read them.
     access_log_record(actor=user, records=[r.attendance for r in rows if r.attendance], subject_attr="participant")
+    offers = checkin_offers_by_participant(group_session=group_session)
     return {
         "plan": plan,
         "agenda": timed_agenda,
@@ -130,6 +132,9 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
         "rows": rows,
         "statuses": Attendance.Status.choices,
         "local_start": start,
+        # After a heavy session the facilitator may offer check-ins (one tap for the participant).
+        "offer_rows": [(row.participant, offers.get(row.participant.pk)) for row in rows],
+        "can_offer_checkins": plan.intensity == plan.Intensity.HIGH and group_session.starts_at <= timezone.now(),
     }
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,9 +38,11 @@ from sessions.selectors.access import (
     help_request_get_for_facilitator,
     participant_get_for_facilitator,
 )
+from sessions.selectors.checkin_offers import checkin_offer_get_for_participant
 from sessions.selectors.cover import cover_warnings
 from sessions.services import checkins as checkin_services
 from sessions.services import help_requests as help_request_services
+from sessions.services.checkin_offers import checkin_offer_accept
 from sessions.views.cohorts import cover_message
 
 CHECKIN_WEEKS_DEFAULT, CHECKIN_WEEKS_MAX = 2, 12
@@ -262,6 +265,16 @@ def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The check-in is cancelled."))
     return redirect(checkin)
+
+
+@role_required("participant")
+def checkin_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A private offer of a check-in: one tap takes it up and opens the booking page (the talk kind chosen)."""
+    offer = checkin_offer_get_for_participant(user=request.user, pk=pk)
+    if request.method == "POST":
+        checkin_offer_accept(offer=offer, by=request.user)
+        return redirect(f"{reverse('sessions:checkin_book')}?kind={CheckIn.Kind.ON_REQUEST}")
+    return render(request, "sessions/checkins/offer.html", {"offer": offer})
 
 
 @role_required("participant")
