@@ -179,6 +179,19 @@ class CheckinBookForm(forms.Form):
     """Choose a kind and one of the free slots offered (``slots`` are ``FreeSlot`` objects)."""
 
     kind = forms.ChoiceField(label=_("What is it for?"), choices=CheckIn.Kind.choices)
+    place = forms.ChoiceField(
+        label=_("Where and how"),
+        choices=CheckIn.Place.choices,
+        initial=CheckIn.Place.PHONE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    place_detail = forms.CharField(
+        label=_("Room, phone number or video link"),
+        required=False,
+        max_length=300,
+        help_text=_("A room needs its name; a video call a link starting with https://. Optional for a phone call."),
+    )
     # Any well-formed slot is accepted here: the service decides whether it is still free, so a slot
     # taken since the page loaded gets "just been booked" and the nearest free times.
     slot = forms.CharField(label=_("Time"), error_messages={"required": _("Choose one of the times shown.")})
@@ -186,6 +199,9 @@ class CheckinBookForm(forms.Form):
     def __init__(self, *args, slots=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.slots = {slot.key: slot for slot in slots}
+
+    def clean_place(self) -> str:
+        return self.cleaned_data["place"] or CheckIn.Place.PHONE
 
     def clean_slot(self) -> tuple[int, datetime]:
         facilitator_id, _sep, starts = self.cleaned_data["slot"].partition(":")
@@ -197,6 +213,17 @@ class CheckinBookForm(forms.Form):
         if starts_at.tzinfo is None:
             raise forms.ValidationError(_("Choose one of the times shown."))
         return facilitator, starts_at
+
+
+class CheckinPlaceForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Save where and how")
+    place = forms.ChoiceField(label=_("Where and how"), choices=CheckIn.Place.choices, widget=forms.RadioSelect)
+    place_detail = forms.CharField(
+        label=_("Room, phone number or video link"),
+        required=False,
+        max_length=300,
+        help_text=_("A room needs its name; a video call a link starting with https://. Optional for a phone call."),
+    )
 
 
 class CheckinRecordForm(CrispyFormMixin, forms.Form):

@@ -23,6 +23,8 @@ urlpatterns = [
     path("sessions/checkins/<int:pk>/", checkins.checkin_detail, name="checkin_detail"),
     path("me/checkin-offers/<int:pk>/", checkins.checkin_offer, name="checkin_offer"),
     path("sessions/checkins/<int:pk>/cancel/", checkins.checkin_cancel, name="checkin_cancel"),
+    path("sessions/checkins/<int:pk>/place/", checkins.checkin_place, name="checkin_place"),
+    path("sessions/checkins/<int:pk>/calendar.ics", checkins.checkin_ics, name="checkin_ics"),
     # --- Places (the participant's side) ---
     path("me/places/<int:pk>/information/", places.enrolment_pack, name="enrolment_pack"),
     path("me/places/<int:pk>/withdraw/", places.enrolment_leave, name="enrolment_leave"),

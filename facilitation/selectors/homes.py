@@ -15,6 +15,7 @@ from facilitation.selectors.protected_time import participant_protected_time
 from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkin_offers import checkin_offers_not_taken_up, checkin_offers_open_for
+from sessions.selectors.checkin_prompts import checkin_prompts_for
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
 from sessions.selectors.cover import cover_warnings
@@ -36,6 +37,7 @@ def participant_home(*, user: User) -> dict:
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
         "checkin_offers": checkin_offers_open_for(user=user),
+        "checkin_prompts": checkin_prompts_for(user=user),
         **participant_checkins_panel(user=user),
         **participant_protected_time(participant=user),
     }

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Max, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from sessions.models import (
     CalendarFeed,
+    CheckIn,
     Enrolment,
     GroupSession,
 )
@@ -29,6 +31,18 @@ def calendar_feed_sessions(*, user: User) -> list[GroupSession]:
     )
     pks = GroupSession.objects.filter(member).values("pk")
     return list(GroupSession.objects.filter(pk__in=pks).select_related("cohort__programme").order_by("starts_at"))
+
+
+# Past check-ins stay in the feed this long, so a calendar keeps recent history.
+CHECKIN_FEED_HISTORY = timedelta(days=90)
+
+
+def calendar_feed_checkins(*, user: User) -> list[CheckIn]:
+    """Check-ins for the user's calendar, as participant or facilitator (cancelled ones too, marked so)."""
+    since = timezone.now() - CHECKIN_FEED_HISTORY
+    return list(
+        CheckIn.objects.filter(Q(participant=user) | Q(facilitator=user), starts_at__gte=since).order_by("starts_at")
+    )
 
 
 def calendar_feed_places_changed(*, user: User) -> datetime | None:

@@ -18,11 +18,13 @@ from accounts.decorators import role_required
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.links import role_home_url_name
+from sessions.calendar import calendar_build
 from sessions.forms import (
     AvailabilitySlotForm,
     AvailabilityWindowForm,
     BlockedDateForm,
     CheckinBookForm,
+    CheckinPlaceForm,
     CheckinRecordForm,
     HelpRequestForm,
 )
@@ -166,6 +168,8 @@ def _book(
                     cohort=cohort,
                     kind=form.cleaned_data["kind"],
                     starts_at=starts_at,
+                    place=form.cleaned_data["place"],
+                    place_detail=form.cleaned_data["place_detail"],
                 )
         except checkin_services.SlotTaken as error:
             nearest = error.nearest
@@ -246,9 +250,41 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The check-in record is saved."))
                 return redirect(checkin)
-        return render(request, "sessions/checkins/detail_facilitator.html", {"checkin": checkin, "form": form})
+        place_form = CheckinPlaceForm(initial={"place": checkin.place, "place_detail": checkin.place_detail})
+        return render(
+            request,
+            "sessions/checkins/detail_facilitator.html",
+            {"checkin": checkin, "form": form, "place_form": place_form},
+        )
     checkin = checkin_get_for_participant(user=user, pk=pk)
     return render(request, "sessions/checkins/detail_participant.html", {"checkin": checkin})
+
+
+@login_required
+@require_POST
+def checkin_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change where and how a booked check-in happens (the participant or the cohort's facilitators)."""
+    checkin = checkin_get_for_member(user=request.user, pk=pk)
+    form = CheckinPlaceForm(request.POST)
+    if form.is_valid():
+        try:
+            checkin_services.checkin_place_set(actor=request.user, checkin=checkin, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved. Calendars and the reminder show the new place."))
+    else:
+        messages.error(request, _("Choose a room, a phone call or a video call."))
+    return redirect(checkin)
+
+
+@login_required
+def checkin_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One check-in as a calendar file, for either side."""
+    checkin = checkin_get_for_member(user=request.user, pk=pk)
+    response = HttpResponse(calendar_build([], checkins=[checkin]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{checkin.starts_at:%Y-%m-%d}.ics"'
+    return response
 
 
 @login_required

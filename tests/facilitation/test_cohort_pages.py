@@ -73,8 +73,8 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-# cohort timeline, materials, check-in offers, check-ins panel (5), protected time and its lines (2)
-PARTICIPANT_HOME_QUERIES = 17
+# cohort timeline, materials, check-in offers, check-in prompts (3), check-ins panel (5), protected time (2)
+PARTICIPANT_HOME_QUERIES = 20
 # cohorts, apologies, warnings, cover, offers not taken up, check-ins panel (3 + one access-log insert)
 FACILITATOR_HOME_QUERIES = 15
 RUN_SESSION_QUERIES = 10  # includes one batched access-log insert, and the check-in offers
