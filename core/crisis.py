@@ -21,7 +21,7 @@ class CrisisContact:
 
 UK_DEFAULTS = (
     CrisisContact(name=_("Samaritans"), number="116 123", hours=_("any time, day or night")),
-    CrisisContact(name=_("NHS 111 (urgent mental health help)"), number="111", hours=_("any time")),
+    CrisisContact(name=_("NHS 111"), number="111", hours=_("any time, for urgent help")),
     CrisisContact(name=_("Emergency services"), number="999", hours=_("if a life is at risk")),
 )
 CANADA_DEFAULTS = (

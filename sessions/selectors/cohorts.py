@@ -19,10 +19,12 @@ from sessions.models import (
     Enrolment,
     GroupSession,
     Invitation,
+    PlaceOverride,
 )
 from sessions.scheduling import utc_to_local
 from sessions.selectors.checkin_offers import checkin_offers_by_participant
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
+from sessions.selectors.joining import cohort_join_closed
 
 
 def closures_by_date() -> dict[date, str]:
@@ -91,6 +93,9 @@ def cohort_detail(*, cohort: Cohort, user: User) -> dict:
         "invitations": invitations,
         "facilitators": list(cohort.facilitators.all()),
         "next_statuses": [(value, Cohort.Status(value).label) for value in Cohort.STATUS_TRANSITIONS[cohort.status]],
+        "join_closed": cohort_join_closed(cohort=cohort),
+        # Reasons facilitators gave to go ahead (closed group, safeness): for this cohort's facilitators only.
+        "place_overrides": list(PlaceOverride.objects.filter(cohort=cohort).select_related("decided_by")),
     }
 
 

@@ -350,3 +350,16 @@ def test_the_cutoff_week_travels_in_programme_export_and_import():
         "  version: 8\n", "  version: 9\n", 1
     )
     assert programme_import(text=open_group, by=None)[0].join_closes_after_week is None
+
+
+def test_the_cohort_page_says_the_group_is_closed_and_lists_the_reasons_given(client):
+    cohort = cohort_with_sessions()
+    facilitator = cohort.facilitators.first()
+    hold_week(cohort, 2)
+    enrolment_invite(cohort=cohort, email="late@hospital.example", by=facilitator, reason="Agreed before week 2.")
+    client.force_login(facilitator)
+    body = client.get(reverse("sessions:cohort_detail", args=[cohort.pk])).content.decode()
+    assert "Closed to new people since week 2 was held" in body
+    assert "Agreed before week 2." in body
+    client.force_login(enrol(cohort).participant)
+    assert client.get(reverse("sessions:cohort_detail", args=[cohort.pk])).status_code in (403, 404)
