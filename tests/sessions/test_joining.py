@@ -28,6 +28,7 @@ from sessions.services.enrolments import (
 from sessions.services.group_sessions import group_session_hold
 from sessions.services.invitations import enrolment_invite, invitation_accept
 from sessions.services.joining import JoinClosed, SafenessWarning
+from sessions.tasks import waitlists_tell_closed
 from tests.factories import (
     PASSWORD,
     CohortFactory,
@@ -363,3 +364,18 @@ def test_the_cohort_page_says_the_group_is_closed_and_lists_the_reasons_given(cl
     assert "Agreed before week 2." in body
     client.force_login(enrol(cohort).participant)
     assert client.get(reverse("sessions:cohort_detail", args=[cohort.pk])).status_code in (403, 404)
+
+
+def test_the_hourly_job_tells_the_waitlist_of_a_group_whose_cutoff_passed_unmarked_once():
+    cohort = cohort_with_sessions(capacity=1)
+    facilitator = cohort.facilitators.first()
+    enrol(cohort)
+    waiting = enrolment_waitlist(enrolment=acknowledged(cohort), by=facilitator)
+    assert waitlists_tell_closed() == 0
+    week_two = cohort.group_sessions.get(number=2)
+    GroupSession.objects.filter(pk=week_two.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3), ends_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    waitlists_tell_closed()
+    waitlists_tell_closed()
+    assert Reminder.objects.filter(kind="waitlist_closed", recipient=waiting.participant).count() == 1
