@@ -219,3 +219,21 @@ def test_the_facilitator_home_lists_offers_in_constant_queries(client, django_as
         with django_assert_num_queries(13):
             body = client.get(reverse("facilitation:facilitator_home")).content.decode()
     assert body.count('class="offer-not-taken-up"') == size
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_run_page_and_participant_home_with_offers_run_constant_queries(client, django_assert_num_queries, size):
+    cohort = heavy_cohort(capacity=10)
+    facilitator = cohort.facilitators.first()
+    people = [enrol(cohort).participant for _ in range(size)]
+    session, after = after_week_three(cohort)
+    with time_machine.travel(after, tick=False):
+        checkin_offers_make(group_session=session, participants=people, by=facilitator)
+        client.force_login(facilitator)
+        with django_assert_num_queries(9):  # as in tests/facilitation/test_cohort_pages.py, no access-log insert
+            body = client.get(reverse("sessions:session_run", args=[session.pk])).content.decode()
+        assert body.count("offered</span>") == size
+        client.force_login(people[0])
+        with django_assert_num_queries(19):  # the participant home with an offer shown (no protected-time lines)
+            body = client.get(reverse("facilitation:participant_home")).content.decode()
+        assert body.count('class="steady-panel mb-3 checkin-offer"') == 1

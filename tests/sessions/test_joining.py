@@ -379,3 +379,20 @@ def test_the_hourly_job_tells_the_waitlist_of_a_group_whose_cutoff_passed_unmark
     waitlists_tell_closed()
     waitlists_tell_closed()
     assert Reminder.objects.filter(kind="waitlist_closed", recipient=waiting.participant).count() == 1
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_cohort_page_runs_constant_queries_with_reasons_and_places(client, django_assert_num_queries, size):
+    cohort = cohort_with_sessions(capacity=10)
+    facilitator = cohort.facilitators.first()
+    for n in range(size):
+        enrol(cohort)
+        enrolment_invite(cohort=cohort, email=f"p{n}@hospital.example", by=facilitator, reason="ok")
+        PlaceOverride.objects.create(
+            cohort=cohort, kind="late_join", email=f"p{n}@hospital.example", reason="Agreed.", decided_by=facilitator
+        )
+    client.force_login(facilitator)
+    # session, user, bell, cohort, sessions, places, invitations, facilitators, closed?, reasons
+    with django_assert_num_queries(10):
+        body = client.get(reverse("sessions:cohort_detail", args=[cohort.pk])).content.decode()
+    assert body.count("Agreed.") == size
