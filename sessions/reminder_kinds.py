@@ -176,11 +176,15 @@ def checkin_offer_context(reminder: Any) -> dict[str, Any]:
     }
 
 
+def checkin_offer_sample() -> dict[str, Any]:
+    return {**sample_context(), "facilitator_first_name": "Sam"}
+
+
 register(
     ReminderKind(
         code="checkin_offered",
         audience=("participant",),
-        sample=lambda: {**sample_context(), "facilitator_first_name": "Sam"},
+        sample=checkin_offer_sample,
         label="A facilitator offers you a one-to-one conversation",
         template="reminders/email/checkin_offered",
         essential=True,
