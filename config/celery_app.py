@@ -35,6 +35,8 @@ app.conf.beat_schedule = {
     },
     # Every hour at 05 past: complete running cohorts whose weekly sessions are all behind them.
     "cohorts-complete-ended": {"task": "sessions.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
+    # Every hour at 10 past: tell the waitlists of groups now closed to newcomers (once each).
+    "waitlists-tell-closed": {"task": "sessions.tasks.waitlists_tell_closed", "schedule": crontab(minute=10)},
     # --- Questionnaires ---
     # Every hour at 20 past: remind participants once when a time point's questionnaires open.
     "measures-questionnaire-reminders": {

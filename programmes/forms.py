@@ -71,7 +71,7 @@ class SessionPlanForm(forms.ModelForm):
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
             for name in interchange.PLAN_CONTENT_FIELDS
-            if name not in ("title", "intensity")
+            if name not in ("title", "intensity", "needs_two_facilitators")
         }
 
     def clean(self) -> dict[str, Any]:

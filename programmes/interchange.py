@@ -30,6 +30,7 @@ PROGRAMME_CONTENT_FIELDS = (
     "booster_offsets_weeks",
     "neutral_label",
     "pre_group_checkin_required",
+    "join_closes_after_week",
 )
 PROGRAMME_FIELDS = ("family", "version", *PROGRAMME_CONTENT_FIELDS)
 PLAN_CONTENT_FIELDS = (
@@ -41,6 +42,7 @@ PLAN_CONTENT_FIELDS = (
     "facilitator_guidance",
     "intensity",
     "intensity_preparation",
+    "needs_two_facilitators",
 )
 PLAN_FIELDS = ("kind", "number", *PLAN_CONTENT_FIELDS)
 AGENDA_FIELDS = ("title", "minutes", "notes")

@@ -58,6 +58,17 @@ class Programme(models.Model):
     pre_group_checkin_required = models.BooleanField(
         _("pre-group check-in required before a place is confirmed"), default=False
     )
+    join_closes_after_week = models.PositiveSmallIntegerField(
+        _("new people may join until week"),
+        null=True,
+        blank=True,
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_(
+            "Once this week's session is held the group is closed: no more invitations or places from the "
+            "waitlist. Leave empty for a group people may join at any time."
+        ),
+    )
     based_on = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -121,6 +132,11 @@ class SessionPlan(models.Model):
         _("what to prepare"),
         blank=True,
         help_text=_("For a high-intensity session: support to have ready, such as a check-in offer afterwards."),
+    )
+    needs_two_facilitators = models.BooleanField(
+        _("needs two facilitators"),
+        default=False,
+        help_text=_("Steady warns until a cohort has two facilitators free for this session."),
     )
 
     class Meta:

@@ -8,12 +8,14 @@ from sessions.models import (
     BlockedDate,
     CalendarFeed,
     CheckIn,
+    CheckinOffer,
     ClosureDate,
     Cohort,
     Enrolment,
     GroupSession,
     HelpRequest,
     Invitation,
+    PlaceOverride,
 )
 
 
@@ -120,3 +122,17 @@ class InvitationAdmin(SteadyModelAdmin):
     search_fields = ("email",)
     list_select_related = ("cohort",)
     exclude = ("token_hash",)
+
+
+@admin.register(PlaceOverride)
+class PlaceOverrideAdmin(admin.ModelAdmin):
+    list_display = ("cohort", "kind", "email", "decided_by", "decided_at")
+    list_filter = ("kind",)
+    list_select_related = ("cohort", "decided_by")
+    readonly_fields = ("decided_at",)
+
+
+@admin.register(CheckinOffer)
+class CheckinOfferAdmin(admin.ModelAdmin):
+    list_display = ("cohort", "group_session", "participant", "offered_by", "created_at", "accepted_at")
+    list_select_related = ("cohort", "group_session", "participant", "offered_by")

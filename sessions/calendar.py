@@ -1,7 +1,7 @@
-"""iCalendar (RFC 5545) for group sessions: one VEVENT per session, local times with an RRULE VTIMEZONE.
+"""iCalendar (RFC 5545) for group sessions and check-ins: one VEVENT each, local times with an RRULE VTIMEZONE.
 
-The summary is the programme's neutral label, so a shared or lock-screen
-calendar never reveals what the group is about.
+The summary is the programme's neutral label (for a check-in: "One-to-one meeting"), so a shared
+or lock-screen calendar never reveals what the group is about, nor who is in it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions.models import GroupSession
+from core.links import absolute_url
+from sessions.models import CheckIn, GroupSession
 
 PRODID = "-//Steady//Group sessions//EN"
 
@@ -223,15 +224,42 @@ def session_event_lines(group_session: GroupSession, *, stamp: str, detailed: bo
     return lines
 
 
+def checkin_event_lines(checkin: CheckIn, *, stamp: str) -> list[str]:
+    """A check-in for either side's calendar: when, where and how; nobody's name, nothing clinical."""
+    tz = zoneinfo.ZoneInfo(checkin.time_zone)
+    tzid = checkin.time_zone
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(_('One-to-one meeting'))}",
+        f"DTSTART;TZID={tzid}:{checkin.starts_at.astimezone(tz):%Y%m%dT%H%M%S}",
+        f"DTEND;TZID={tzid}:{checkin.ends_at.astimezone(tz):%Y%m%dT%H%M%S}",
+        f"DTSTAMP:{stamp}",
+        f"UID:checkin-{checkin.pk}@steady",
+        f"SEQUENCE:{checkin.sequence}",
+        f"LAST-MODIFIED:{_utc(checkin.updated_at)}",
+        f"LOCATION:{_text(checkin.where)}",
+    ]
+    if checkin.place == CheckIn.Place.VIDEO and checkin.place_detail:
+        lines.append(f"URL:{checkin.place_detail}")
+    lines.append(f"DESCRIPTION:{_text(absolute_url('sessions:checkin_detail', pk=checkin.pk))}")
+    lines.append("STATUS:CANCELLED" if checkin.status == CheckIn.Status.CANCELLED else "STATUS:CONFIRMED")
+    lines.append("END:VEVENT")
+    return lines
+
+
 @lru_cache(maxsize=256)
 def _timezone_text(time_zone: str, first_year: int, last_year: int) -> str:
     return timezone_component(time_zone, first_year, last_year).to_ical().decode()
 
 
 def calendar_build(
-    sessions: Iterable[GroupSession], *, name: str = "Steady", detailed_cohorts: Collection[int] = ()
+    sessions: Iterable[GroupSession],
+    *,
+    name: str = "Steady",
+    detailed_cohorts: Collection[int] = (),
+    checkins: Iterable[CheckIn] = (),
 ) -> bytes:
-    """Return an iCalendar document with each session (select_related cohort__programme).
+    """Return an iCalendar document with each session (select_related cohort__programme) and check-in.
 
     Sessions of the cohorts in ``detailed_cohorts`` (those the reader runs) say which
     cohort and week; every other keeps the neutral label.
@@ -247,12 +275,20 @@ def calendar_build(
     ]
     years: dict[str, tuple[int, int]] = {}
     events: list[str] = []
+
+    def span(time_zone: str, year: int) -> None:
+        first, last = years.get(time_zone, (year, year))
+        years[time_zone] = (min(first, year), max(last, year))
+
     for group_session in sessions:
         cohort = group_session.cohort
         events.extend(session_event_lines(group_session, stamp=stamp, detailed=cohort.pk in detailed_cohorts))
-        year = group_session.local_date.year
-        first, last = years.get(cohort.time_zone, (year, year))
-        years[cohort.time_zone] = (min(first, year), max(last, year))
+        span(cohort.time_zone, group_session.local_date.year)
+    for checkin in checkins:
+        events.extend(checkin_event_lines(checkin, stamp=stamp))
+        tz = zoneinfo.ZoneInfo(checkin.time_zone)
+        span(checkin.time_zone, checkin.starts_at.astimezone(tz).year)
+        span(checkin.time_zone, checkin.ends_at.astimezone(tz).year)
     zones = "".join(_timezone_text(zone, first, last) for zone, (first, last) in sorted(years.items()))
     body = "\r\n".join(_fold(line) for line in lines)
     events_text = "\r\n".join(_fold(line) for line in events)
@@ -260,8 +296,10 @@ def calendar_build(
     return (body + "\r\n" + zones + events_text + ("\r\n" if events else "") + "END:VCALENDAR\r\n").encode()
 
 
-def calendar_validators(sessions: Iterable[GroupSession]) -> tuple[str, datetime | None]:
-    """Return an ETag and Last-Modified for a feed: they change whenever any session changes."""
+def calendar_validators(
+    sessions: Iterable[GroupSession], checkins: Iterable[CheckIn] = ()
+) -> tuple[str, datetime | None]:
+    """Return an ETag and Last-Modified for a feed: they change whenever any session or check-in changes."""
     digest = hashlib.sha256()
     latest: datetime | None = None
     for group_session in sessions:
@@ -271,4 +309,8 @@ def calendar_validators(sessions: Iterable[GroupSession]) -> tuple[str, datetime
             if latest is None or moment > latest:
                 latest = moment
         digest.update(cohort_changed.isoformat().encode())
+    for checkin in checkins:
+        digest.update(f"checkin-{checkin.pk}:{checkin.sequence}:{checkin.updated_at.isoformat()};".encode())
+        if latest is None or checkin.updated_at > latest:
+            latest = checkin.updated_at
     return f'"{digest.hexdigest()[:32]}"', latest

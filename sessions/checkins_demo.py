@@ -125,7 +125,13 @@ def seed_checkins(ctx: DemoContext) -> None:
         slots = free_slots(
             facilitator_ids=[facilitator.pk], first=today + timedelta(days=1), last=today + timedelta(days=13)
         )
-        for person, slot in zip(members[:3], slots[::3], strict=False):
+        # One of each place: a room, a phone call, a video call.
+        places = [
+            (CheckIn.Place.ROOM, "Quiet room, Education Centre"),
+            (CheckIn.Place.PHONE, ""),
+            (CheckIn.Place.VIDEO, "https://video.steady.example/one-to-one"),
+        ]
+        for person, slot, (place, detail) in zip(members[:3], slots[::3], places, strict=False):
             checkin_book(
                 actor=person,
                 participant=person,
@@ -133,6 +139,8 @@ def seed_checkins(ctx: DemoContext) -> None:
                 cohort=cohort,
                 kind=CheckIn.Kind.MID_PROGRAMME if cohort is not completed else CheckIn.Kind.END_OF_PROGRAMME,
                 starts_at=slot.starts_at,
+                place=place,
+                place_detail=detail,
             )
     asker = members[3]
     if not HelpRequest.objects.filter(cohort=cohort, participant=asker).exists():

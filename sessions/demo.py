@@ -43,9 +43,14 @@ def demo_programme(ctx: DemoContext) -> Programme | None:
     )
 
 
-def _place(cohort: Cohort, person: User, *, by: User, until: str) -> Enrolment:
+# The running group's places were taken before it began; the demo writes them afterwards, when the
+# group is already closed to newcomers, so it records why (as a facilitator would for a late joiner).
+JOINED_BEFORE_START = "Joined before the group began; entered afterwards with the demo data."
+
+
+def _place(cohort: Cohort, person: User, *, by: User, until: str, reason: str = "") -> Enrolment:
     """Take ``person`` through the life cycle up to ``until`` (invited, acknowledged, enrolled, waitlisted)."""
-    enrolment = enrolment_invite(cohort=cohort, email=person.email, by=by, send_email=False).enrolment
+    enrolment = enrolment_invite(cohort=cohort, email=person.email, by=by, send_email=False, reason=reason).enrolment
     if until == Enrolment.Status.INVITED:
         return enrolment
     enrolment = enrolment_acknowledge(enrolment=enrolment, pack=cohort_pack_current(cohort=cohort), by=person)
@@ -86,7 +91,10 @@ def seed_running(ctx: DemoContext, programme: Programme, facilitator: User, cofa
                 is_participant=True,
             )
         )
-    places = [_place(cohort, person, by=facilitator, until=Enrolment.Status.ENROLLED) for person in members]
+    places = [
+        _place(cohort, person, by=facilitator, until=Enrolment.Status.ENROLLED, reason=JOINED_BEFORE_START)
+        for person in members
+    ]
     past = GroupSession.objects.filter(cohort=cohort, ends_at__lt=timezone.now()).order_by("starts_at")
     for number, group_session in enumerate(past, start=1):
         group_session_hold(group_session=group_session, by=facilitator)

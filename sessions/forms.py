@@ -191,6 +191,19 @@ class CheckinBookForm(forms.Form):
     """Choose a kind and one of the free slots offered (``slots`` are ``FreeSlot`` objects)."""
 
     kind = forms.ChoiceField(label=_("What is it for?"), choices=CheckIn.Kind.choices)
+    place = forms.ChoiceField(
+        label=_("Where and how"),
+        choices=CheckIn.Place.choices,
+        initial=CheckIn.Place.PHONE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    place_detail = forms.CharField(
+        label=_("Room, phone number or video link"),
+        required=False,
+        max_length=300,
+        help_text=_("A room needs its name; a video call a link starting with https://. Optional for a phone call."),
+    )
     # Any well-formed slot is accepted here: the service decides whether it is still free, so a slot
     # taken since the page loaded gets "just been booked" and the nearest free times.
     slot = forms.CharField(label=_("Time"), error_messages={"required": _("Choose one of the times shown.")})
@@ -198,6 +211,9 @@ class CheckinBookForm(forms.Form):
     def __init__(self, *args, slots=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.slots = {slot.key: slot for slot in slots}
+
+    def clean_place(self) -> str:
+        return self.cleaned_data["place"] or CheckIn.Place.PHONE
 
     def clean_slot(self) -> tuple[int, datetime]:
         facilitator_id, _sep, starts = self.cleaned_data["slot"].partition(":")
@@ -209,6 +225,17 @@ class CheckinBookForm(forms.Form):
         if starts_at.tzinfo is None:
             raise forms.ValidationError(_("Choose one of the times shown."))
         return facilitator, starts_at
+
+
+class CheckinPlaceForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Save where and how")
+    place = forms.ChoiceField(label=_("Where and how"), choices=CheckIn.Place.choices, widget=forms.RadioSelect)
+    place_detail = forms.CharField(
+        label=_("Room, phone number or video link"),
+        required=False,
+        max_length=300,
+        help_text=_("A room needs its name; a video call a link starting with https://. Optional for a phone call."),
+    )
 
 
 class CheckinRecordForm(CrispyFormMixin, forms.Form):
@@ -249,6 +276,20 @@ class HelpRequestForm(forms.Form):
 class InviteForm(CrispyFormMixin, forms.Form):
     submit_label = _("Send the invitation")
     email = forms.EmailField(label=_("Email address"), help_text=_("Their work email address."))
+    reason = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+class GoAheadForm(CrispyFormMixin, forms.Form):
+    """A facilitator's reason to go ahead with one person despite a closed group or a safeness conflict."""
+
+    submit_label = _("Go ahead for this person")
+    reason = forms.CharField(
+        label=_("Your reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the place; only this group's facilitators see it."),
+        error_messages={"required": _("Give a reason to go ahead, or choose a later group for this person.")},
+    )
 
 
 class RescheduleForm(CrispyFormMixin, forms.Form):

@@ -10,7 +10,7 @@ from core.selectors import crisis_contacts_for
 from reminders.registry import ReminderKind, register
 from reminders.samples import sample_context
 from sessions.calendar import calendar_build
-from sessions.models import Enrolment, GroupSession
+from sessions.models import CheckinOffer, Enrolment, GroupSession
 from sessions.scheduling import utc_to_local
 
 
@@ -80,6 +80,37 @@ register(
         essential=True,
         urgent=True,
         context=session_context,
+    )
+)
+
+
+def heavy_week_context(reminder: Any) -> dict[str, Any]:
+    """The session's context, plus who the facilitators are and the crisis contacts for the cohort's region."""
+    context = session_context(reminder)
+    group_session = context.get("group_session")
+    if group_session is None:
+        return context
+    cohort = group_session.cohort
+    return {
+        **context,
+        "facilitator_names": ", ".join(f.first_name for f in cohort.facilitators.order_by("first_name")),
+        "crisis_contacts": crisis_contacts_for(region=cohort.holiday_region),
+    }
+
+
+def heavy_week_sample() -> dict[str, Any]:
+    return {**sample_context(), "facilitator_names": "Sam, Priya", "crisis_contacts": crisis_contacts_for(region="")}
+
+
+register(
+    ReminderKind(
+        code="heavy_week_note",
+        audience=("participant",),
+        sample=heavy_week_sample,
+        label="A note before a heavier session",
+        template="reminders/email/heavy_week_note",
+        essential=True,
+        context=heavy_week_context,
     )
 )
 
@@ -187,6 +218,36 @@ register(
 )
 
 
+def checkin_offer_context(reminder: Any) -> dict[str, Any]:
+    offer = (
+        CheckinOffer.objects.select_related("offered_by", "cohort__programme").filter(pk=reminder.subject_id).first()
+    )
+    if offer is None:
+        return {}
+    return {
+        "neutral_label": offer.cohort.programme.neutral_label,
+        "facilitator_first_name": offer.offered_by.first_name,
+        "url": absolute_url("sessions:checkin_offer", pk=offer.pk),
+    }
+
+
+def checkin_offer_sample() -> dict[str, Any]:
+    return {**sample_context(), "facilitator_first_name": "Sam"}
+
+
+register(
+    ReminderKind(
+        code="checkin_offered",
+        audience=("participant",),
+        sample=checkin_offer_sample,
+        label="A facilitator offers you a one-to-one conversation",
+        template="reminders/email/checkin_offered",
+        essential=True,
+        context=checkin_offer_context,
+    )
+)
+
+
 # --- Places ---
 
 
@@ -222,6 +283,17 @@ register(
         template="reminders/email/place_offered",
         essential=True,
         urgent=True,
+        context=enrolment_context,
+    )
+)
+register(
+    ReminderKind(
+        code="waitlist_closed",
+        audience=("participant",),
+        sample=sample_context,
+        label="The group you were waiting for has closed to new people",
+        template="reminders/email/waitlist_closed",
+        essential=True,
         context=enrolment_context,
     )
 )

@@ -22,7 +22,10 @@ urlpatterns = [
     path("sessions/checkins/talk/<int:pk>/", checkins.help_request_detail, name="help_request_detail"),
     path("sessions/checkins/talk/<int:pk>/handled/", checkins.help_request_handle, name="help_request_handle"),
     path("sessions/checkins/<int:pk>/", checkins.checkin_detail, name="checkin_detail"),
+    path("me/checkin-offers/<int:pk>/", checkins.checkin_offer, name="checkin_offer"),
     path("sessions/checkins/<int:pk>/cancel/", checkins.checkin_cancel, name="checkin_cancel"),
+    path("sessions/checkins/<int:pk>/place/", checkins.checkin_place, name="checkin_place"),
+    path("sessions/checkins/<int:pk>/calendar.ics", checkins.checkin_ics, name="checkin_ics"),
     # --- Places (the participant's side) ---
     path("me/places/<int:pk>/information/", places.enrolment_pack, name="enrolment_pack"),
     path("me/places/<int:pk>/withdraw/", places.enrolment_leave, name="enrolment_leave"),
@@ -49,6 +52,11 @@ urlpatterns = [
         name="attendance_mark",
     ),
     path("facilitating/sessions/<int:pk>/notes/", group_sessions.session_notes, name="session_notes"),
+    path(
+        "facilitating/sessions/<int:pk>/offer-checkins/",
+        group_sessions.checkin_offers_make,
+        name="checkin_offers_make",
+    ),
     path("facilitating/sessions/<int:pk>/held/", group_sessions.session_hold, name="session_hold"),
     path("facilitating/sessions/<int:pk>/move/", group_sessions.session_reschedule, name="session_reschedule"),
     path("facilitating/sessions/<int:pk>/cancel/", group_sessions.session_cancel, name="session_cancel"),

@@ -232,6 +232,8 @@ STEADY_REMINDER_LEAD_TIMES = {
     "session_in_an_hour": timedelta(minutes=env.int("STEADY_SESSION_SOON_MINUTES", default=60)),
     "checkin_tomorrow": timedelta(hours=env.int("STEADY_CHECKIN_TOMORROW_HOURS", default=24)),
     "booster_next_week": timedelta(days=env.int("STEADY_BOOSTER_NEXT_WEEK_DAYS", default=7)),
+    # Before a high-intensity session: you may pass or watch, how to reach a facilitator, crisis contacts.
+    "heavy_week_note": timedelta(days=env.int("STEADY_HEAVY_WEEK_NOTE_DAYS", default=2)),
 }
 # An invitee who has not acknowledged the information pack is nudged this long after the invitation.
 STEADY_PACK_NUDGE_AFTER = timedelta(days=env.int("STEADY_PACK_NUDGE_DAYS", default=3))
@@ -252,8 +254,13 @@ STEADY_HELP_RESPONSE_WORKING_DAYS = env.int("STEADY_HELP_RESPONSE_WORKING_DAYS",
 STEADY_HELP_AFTER_LEAVING_WEEKS = env.int("STEADY_HELP_AFTER_LEAVING_WEEKS", default=8)
 # Crisis contacts shown when a person's region has no list of its own.
 STEADY_DEFAULT_CRISIS_REGION = env.str("STEADY_DEFAULT_CRISIS_REGION", default="GB-ENG")
+# A check-in offered after a heavy session shows on the facilitators' home if not taken up after this long.
+STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS = env.int("STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS", default=72)
 # Invitations to join a cohort expire after this many days.
 STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
+# Safeness: also warn when someone from the same team is already in the group (line manager and
+# direct reports always count). Off by default: a large team is not a close one.
+STEADY_SAFENESS_SAME_TEAM = env.bool("STEADY_SAFENESS_SAME_TEAM", default=False)
 
 # --- Reminder engine (issue 5: reminders) ------------------------------------
 # The beat wakes the dispatcher every minute (config/celery_app.py); it claims due

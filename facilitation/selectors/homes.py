@@ -15,8 +15,11 @@ from facilitation.selectors.protected_time import participant_protected_time
 from measures.selectors import responses_due_for, risk_alerts_open_for
 from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
+from sessions.selectors.checkin_offers import checkin_offers_not_taken_up, checkin_offers_open_for
+from sessions.selectors.checkin_prompts import checkin_prompts_for
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
+from sessions.selectors.cover import cover_warnings
 from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
 from sessions.selectors.places import participant_booster_sessions, participant_groups, participant_left_groups
 
@@ -37,6 +40,8 @@ def participant_home(*, user: User) -> dict:
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
         "due": responses_due_for(user),
+        "checkin_offers": checkin_offers_open_for(user=user),
+        "checkin_prompts": checkin_prompts_for(user=user),
         **participant_checkins_panel(user=user),
         **participant_help_panel(user=user),
         **participant_protected_time(participant=user),
@@ -101,6 +106,7 @@ def lead_home(*, now: datetime | None = None) -> dict:
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
+        "cover_warnings": cover_warnings(now=now),
         "heartbeats": list(Heartbeat.objects.order_by("name")),
         "escalated_help_requests": help_requests_escalated_to_lead(),
     }
@@ -127,6 +133,8 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         "apologies": apologies,
         "warnings": early_warnings(cohorts=cohorts),
         "risk_alerts": list(risk_alerts_open_for(user)),
+        "cover_warnings": cover_warnings(cohort_ids=ids, now=now),
+        "offers_not_taken_up": checkin_offers_not_taken_up(facilitator=user, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
     }

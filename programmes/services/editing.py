@@ -86,6 +86,13 @@ def _clean_programme_fields(values: dict[str, Any]) -> None:
             % {"default": default, "max": largest},
             field="default_capacity",
         )
+    closes, weeks = values.get("join_closes_after_week"), values.get("weekly_session_count")
+    if closes is not None and weeks is not None and closes > weeks:
+        raise DomainError(
+            _("New people can only join up to the last week (%(weeks)s). Enter %(weeks)s or fewer, or leave it empty.")
+            % {"weeks": weeks},
+            field="join_closes_after_week",
+        )
     offsets = values.get("booster_offsets_weeks")
     if offsets is not None and (
         not isinstance(offsets, list) or any(not isinstance(o, int) or o < 1 or o > 104 for o in offsets)

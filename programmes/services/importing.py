@@ -84,6 +84,18 @@ def _integer(mapping: dict, key: str, what: str, *, minimum: int = 0) -> int:
     return value
 
 
+def _flag(mapping: dict, key: str, what: str) -> bool:
+    """A yes/no field; absent means no."""
+    value = mapping.get(key, False)
+    if not isinstance(value, bool):
+        raise interchange.ImportFormatError(
+            _("The %(what)s's '%(field)s' should be true or false.") % {"what": what, "field": key},
+            line=interchange.line_of(mapping, key),
+            field=key,
+        )
+    return value
+
+
 @transaction.atomic
 def programme_import(
     *, text: str, by: AbstractBaseUser | None, publish: bool = False, existing_ok: bool = False
@@ -122,6 +134,13 @@ def programme_import(
     for key in ("default_capacity", "max_capacity"):
         if source.get(key) is not None:
             values[key] = _integer(source, key, "programme", minimum=2)
+    if "join_closes_after_week" in source:
+        # Present and empty: an open group; absent (an older file): the model's default.
+        values["join_closes_after_week"] = (
+            None
+            if source["join_closes_after_week"] is None
+            else _integer(source, "join_closes_after_week", "programme", minimum=1)
+        )
     if source.get("neutral_label"):
         values["neutral_label"] = _text(source, "neutral_label")
     if source.get("pre_group_checkin_required") is not None:
@@ -149,7 +168,12 @@ def programme_import(
             kind=kind,
             number=number,
             intensity=_choice(entry, "intensity", SessionPlan.Intensity, "session plan"),
-            **{name: _text(entry, name) for name in interchange.PLAN_CONTENT_FIELDS if name != "intensity"},
+            needs_two_facilitators=_flag(entry, "needs_two_facilitators", "session plan"),
+            **{
+                name: _text(entry, name)
+                for name in interchange.PLAN_CONTENT_FIELDS
+                if name not in ("intensity", "needs_two_facilitators")
+            },
         )
         AgendaItem.objects.bulk_create(
             AgendaItem(

@@ -1,9 +1,16 @@
 """Sessions' models, one module per concept; Django finds them through this package."""
 
 from sessions.models.calendar_feeds import CalendarFeed
-from sessions.models.checkins import AvailabilitySlot, AvailabilityWindow, BlockedDate, CheckIn, HelpRequest
+from sessions.models.checkins import (
+    AvailabilitySlot,
+    AvailabilityWindow,
+    BlockedDate,
+    CheckIn,
+    CheckinOffer,
+    HelpRequest,
+)
 from sessions.models.cohorts import Attendance, ClosureDate, Cohort, GroupSession, HolidayRegion, Weekday
-from sessions.models.places import Enrolment, Invitation
+from sessions.models.places import Enrolment, Invitation, PlaceOverride
 
 __all__ = [
     "Attendance",
@@ -12,6 +19,7 @@ __all__ = [
     "BlockedDate",
     "CalendarFeed",
     "CheckIn",
+    "CheckinOffer",
     "ClosureDate",
     "Cohort",
     "Enrolment",
@@ -19,5 +27,6 @@ __all__ = [
     "HelpRequest",
     "HolidayRegion",
     "Invitation",
+    "PlaceOverride",
     "Weekday",
 ]

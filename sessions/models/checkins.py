@@ -167,6 +167,11 @@ class CheckIn(models.Model):
         MISSED = "missed", _("Missed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Place(models.TextChoices):
+        ROOM = "room", _("In a room")
+        PHONE = "phone", _("A phone call")
+        VIDEO = "video", _("A video call")
+
     # Statuses that occupy the time (the constraints ignore cancelled ones).
     ACTIVE = ("booked", "held", "missed")
 
@@ -183,6 +188,11 @@ class CheckIn(models.Model):
     help_request = models.ForeignKey(
         HelpRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
     )
+    # Where and how: a room (its name), a phone call (the number, if one is agreed), or a video link (https only).
+    place = models.CharField(_("where and how"), max_length=8, choices=Place, default=Place.PHONE)
+    place_detail = models.CharField(_("room, phone number or video link"), max_length=300, blank=True)
+    # Revision counter for calendar entries (RFC 5545 SEQUENCE): raised when the place or status changes.
+    sequence = models.PositiveIntegerField(default=0)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -224,3 +234,38 @@ class CheckIn(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sessions:checkin_detail", kwargs={"pk": self.pk})
+
+    @property
+    def where(self) -> str:
+        """The place in words, for screens, emails and calendar entries."""
+        label = self.get_place_display()
+        return f"{label}: {self.place_detail}" if self.place_detail else str(label)
+
+
+class CheckinOffer(models.Model):
+    """A facilitator's private offer of a one-to-one check-in to one participant, after a heavy session.
+
+    The participant sees it on their home page and in a neutral email, and takes it up with one tap
+    (which opens the booking page). Only the cohort's facilitators and that participant see it.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="checkin_offers")
+    group_session = models.ForeignKey(
+        "group_sessions.GroupSession", on_delete=models.CASCADE, related_name="checkin_offers"
+    )
+    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_offers")
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group_session", "participant"], name="checkin_offer_once_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in offer {self.pk} ({'taken up' if self.accepted_at else 'open'})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:checkin_offer", kwargs={"pk": self.pk})

@@ -93,3 +93,36 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.cohort}"
+
+
+class PlaceOverride(models.Model):
+    """A facilitator's recorded decision to go ahead with one person despite a rule that would stop them.
+
+    ``LATE_JOIN``: the group is closed to newcomers (the programme's join cut-off has passed).
+    ``SAFENESS``: someone close at work (line manager, direct report, same team) is already in the group.
+    Kept for the audit trail; only the cohort's facilitators see it.
+    """
+
+    class Kind(models.TextChoices):
+        LATE_JOIN = "late_join", _("Joining after the group closed")
+        SAFENESS = "safeness", _("Someone close at work is in the group")
+
+    cohort = models.ForeignKey("group_sessions.Cohort", on_delete=models.CASCADE, related_name="place_overrides")
+    kind = models.CharField(max_length=12, choices=Kind)
+    # The person, by email (an invitation may precede their account); the enrolment once there is one.
+    email = models.EmailField()
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="overrides")
+    reason = models.TextField(_("reason"))
+    # What the facilitator was warned about, as shown at the time.
+    warning = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="place_override_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email} in {self.cohort_id}"

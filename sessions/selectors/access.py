@@ -132,7 +132,7 @@ def checkin_get_booked_for_participant(*, user: User, pk: int) -> CheckIn:
 
 def checkin_get_for_member(*, user: User, pk: int) -> CheckIn:
     """A check-in of ``user`` as its participant or as a facilitator of its cohort; else 404."""
-    checkin = get_object_or_404(CheckIn.objects.select_related("cohort"), pk=pk)
+    checkin = get_object_or_404(CheckIn.objects.select_related("cohort__programme"), pk=pk)
     if checkin.participant_id != user.pk and not is_cohort_facilitator(user, checkin.cohort):
         raise Http404
     return checkin

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from sessions.models import (
     CalendarFeed,
+    CheckIn,
     Cohort,
     Enrolment,
     GroupSession,
@@ -42,6 +44,18 @@ def calendar_feed_sessions(*, user: User) -> list[GroupSession]:
 def calendar_feed_facilitated_cohort_ids(*, user: User) -> set[int]:
     """Cohorts the user runs: their calendar events say which cohort and week."""
     return set(Cohort.objects.filter(facilitators=user).values_list("pk", flat=True))
+
+
+# Past check-ins stay in the feed this long, so a calendar keeps recent history.
+CHECKIN_FEED_HISTORY = timedelta(days=90)
+
+
+def calendar_feed_checkins(*, user: User) -> list[CheckIn]:
+    """Check-ins for the user's calendar, as participant or facilitator (cancelled ones too, marked so)."""
+    since = timezone.now() - CHECKIN_FEED_HISTORY
+    return list(
+        CheckIn.objects.filter(Q(participant=user) | Q(facilitator=user), starts_at__gte=since).order_by("starts_at")
+    )
 
 
 def calendar_feed_places_changed(*, user: User) -> datetime | None:

@@ -20,9 +20,12 @@ from sessions.models import (
     Enrolment,
     GroupSession,
     Invitation,
+    PlaceOverride,
 )
 from sessions.scheduling import utc_to_local
+from sessions.selectors.checkin_offers import checkin_offers_by_participant
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
+from sessions.selectors.joining import cohort_join_closed
 
 
 def closures_by_date() -> dict[date, str]:
@@ -92,6 +95,9 @@ def cohort_detail(*, cohort: Cohort, user: User) -> dict:
         "facilitators": list(cohort.facilitators.all()),
         "cohort_links": cohort_links_for(cohort_pk=cohort.pk),
         "next_statuses": [(value, Cohort.Status(value).label) for value in Cohort.STATUS_TRANSITIONS[cohort.status]],
+        "join_closed": cohort_join_closed(cohort=cohort),
+        # Reasons facilitators gave to go ahead (closed group, safeness): for this cohort's facilitators only.
+        "place_overrides": list(PlaceOverride.objects.filter(cohort=cohort).select_related("decided_by")),
     }
 
 
@@ -112,7 +118,7 @@ def register_rows(*, group_session: GroupSession) -> list[RegisterRow]:
 
 
 def run_session(*, group_session: GroupSession, user: User) -> dict:
-    """The run-a-session page: plan, agenda, materials, register (4 queries after the session)."""
+    """The run-a-session page: plan, agenda, materials, register, check-in offers (5 queries after the session)."""
     plan = group_session.session_plan
     agenda = list(AgendaItem.objects.filter(session_plan=plan).order_by("position", "pk"))
     start = utc_to_local(group_session.starts_at, group_session.cohort.time_zone)
@@ -125,6 +131,8 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
     rows = register_rows(group_session=group_session)
     # Attendance notes are clinical: record that ``user`` read them.
     access_log_record(actor=user, records=[r.attendance for r in rows if r.attendance], subject_attr="participant")
+    offers = checkin_offers_by_participant(group_session=group_session)
+    started = group_session.starts_at <= timezone.now()
     return {
         "plan": plan,
         "agenda": timed_agenda,
@@ -133,7 +141,10 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
         "statuses": Attendance.Status.choices,
         "local_start": start,
         # "Mark as held" opens when the session starts (the service refuses it before).
-        "started": group_session.starts_at <= timezone.now(),
+        "started": started,
+        # After a heavy session the facilitator may offer check-ins (one tap for the participant).
+        "offer_rows": [(row.participant, offers.get(row.participant.pk)) for row in rows],
+        "can_offer_checkins": plan.intensity == plan.Intensity.HIGH and started,
     }
 
 

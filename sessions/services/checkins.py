@@ -6,11 +6,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotAllowed
+from core.links import absolute_url
 from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import (
     AvailabilitySlot,
@@ -144,6 +147,26 @@ def people_lock(*people) -> None:
     list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
+def checkin_place_clean(*, place: str, place_detail: str) -> tuple[str, str]:
+    """Check where and how a check-in happens: a room needs its name, a video call an https link."""
+    place_detail = (place_detail or "").strip()
+    if place not in CheckIn.Place.values:
+        raise DomainError(_("Choose a room, a phone call or a video call."), field="place")
+    if place == CheckIn.Place.ROOM and not place_detail:
+        raise DomainError(_("Say which room, so you both go to the same place."), field="place_detail")
+    if place == CheckIn.Place.VIDEO:
+        try:
+            URLValidator(schemes=["https"])(place_detail)
+        except ValidationError:
+            raise DomainError(
+                _("Use a secure video link that starts with https://, such as https://video.nhs.uk/your-room."),
+                field="place_detail",
+            ) from None
+    if len(place_detail) > 300:
+        raise DomainError(_("Keep the place under 300 characters."), field="place_detail")
+    return place, place_detail
+
+
 def _schedule_checkin_reminder(checkin: CheckIn) -> None:
     due = checkin.starts_at - settings.STEADY_REMINDER_LEAD_TIMES["checkin_tomorrow"]
     if due <= timezone.now():
@@ -157,6 +180,9 @@ def _schedule_checkin_reminder(checkin: CheckIn) -> None:
         context={
             "when": local_when(checkin.starts_at, checkin.participant.time_zone),
             "label": checkin.cohort.programme.neutral_label,
+            "where": checkin.where,
+            "video_link": checkin.place_detail if checkin.place == CheckIn.Place.VIDEO else "",
+            "ics_url": absolute_url("sessions:checkin_ics", pk=checkin.pk),
         },
     )
 
@@ -171,8 +197,12 @@ def checkin_book(
     kind: str,
     starts_at: datetime,
     help_request: HelpRequest | None = None,
+    place: str = CheckIn.Place.PHONE,
+    place_detail: str = "",
 ) -> CheckIn:
     """Book a free slot of ``facilitator`` for ``participant``; the participant or a facilitator of the cohort books.
+
+    ``place`` says where and how (a room, a phone call, a video call with an https link).
 
     Refuses a time outside the facilitator's availability, in the past, or
     overlapping the participant's own check-in. A slot someone else took first
@@ -196,6 +226,7 @@ def checkin_book(
         raise NotAllowed(_("Only the participant or a facilitator of their group can book this check-in."))
     if starts_at <= timezone.now():
         raise DomainError(_("That time has passed; choose a time from now on."), field="slot")
+    place, place_detail = checkin_place_clean(place=place, place_detail=place_detail)
     people_lock(facilitator, participant)
     if help_request is None and kind == CheckIn.Kind.ON_REQUEST:
         # A talk booked while a request is open answers it: booked by a facilitator, the request is handled.
@@ -246,6 +277,8 @@ def checkin_book(
                 time_zone=slot.time_zone,
                 help_request=help_request,
                 booked_by=actor,
+                place=place,
+                place_detail=place_detail,
             )
     except IntegrityError:
         # The database constraint settled a race the locks did not see (e.g. another code path).
@@ -281,7 +314,10 @@ def checkin_cancel(*, actor, checkin: CheckIn) -> CheckIn:
     checkin.cancelled_at = now
     checkin.cancelled_by = actor
     checkin.late_cancellation = checkin.starts_at - now < timedelta(hours=settings.STEADY_CHECKIN_NOTICE_HOURS)
-    checkin.save(update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "updated_at"])
+    checkin.sequence += 1
+    checkin.save(
+        update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "sequence", "updated_at"]
+    )
     reminders_cancel(subject=checkin)
     return checkin
 
@@ -298,7 +334,31 @@ def checkin_rebook(*, actor, checkin: CheckIn, facilitator, starts_at: datetime)
         kind=old.kind,
         starts_at=starts_at,
         help_request=old.help_request,
+        place=old.place,
+        place_detail=old.place_detail,
     )
+
+
+@transaction.atomic
+def checkin_place_set(*, actor, checkin: CheckIn, place: str, place_detail: str) -> CheckIn:
+    """Change where and how a booked check-in happens; calendars and the reminder follow."""
+    checkin = (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("cohort__programme", "participant")
+        .get(pk=checkin.pk)
+    )
+    if not _can_act_on(actor, checkin):
+        raise NotAllowed(_("Only the participant or a facilitator of their group can change this check-in."))
+    if checkin.status != CheckIn.Status.BOOKED:
+        raise NotAllowed(_("Only a booked check-in can be changed."))
+    place, place_detail = checkin_place_clean(place=place, place_detail=place_detail)
+    if (place, place_detail) == (checkin.place, checkin.place_detail):
+        return checkin
+    checkin.place, checkin.place_detail = place, place_detail
+    checkin.sequence += 1
+    checkin.save(update_fields=["place", "place_detail", "sequence", "updated_at"])
+    _schedule_checkin_reminder(checkin)
+    return checkin
 
 
 @transaction.atomic

@@ -17,8 +17,10 @@ from sessions.models import (
     Enrolment,
 )
 from sessions.selectors.checkins import pre_group_checkin_outstanding
+from sessions.selectors.joining import cohort_join_closed
 from sessions.selectors.places import cohort_pack_current
 from sessions.services.boosters import booster_reminders_schedule
+from sessions.services.joining import join_checks, waitlist_closed_notify
 from sessions.services.session_reminders import session_reminders_cancel_for, session_reminders_schedule
 
 
@@ -85,8 +87,12 @@ def _take_place(*, enrolment: Enrolment, cohort: Cohort, by: User | None) -> Non
 
 
 @transaction.atomic
-def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
-    """Confirm a place for someone who acknowledged the information pack."""
+def enrolment_confirm(*, enrolment: Enrolment, by: User | None, reason: str = "") -> Enrolment:
+    """Confirm a place for someone who acknowledged the information pack.
+
+    A closed group, or someone close at work already in it, stops the confirmation unless a
+    facilitator gave (now or at the invitation) a reason to go ahead.
+    """
     enrolment = Enrolment.objects.select_for_update().select_related("cohort", "participant").get(pk=enrolment.pk)
     cohort = enrolment.cohort
     if enrolment.status == Enrolment.Status.ENROLLED:
@@ -119,7 +125,16 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
             )
             % {"name": enrolment.participant.first_name}
         )
+    join_checks(
+        cohort=cohort,
+        email=enrolment.participant.email,
+        person=enrolment.participant,
+        enrolment=enrolment,
+        reason=reason,
+        by=by,
+    )
     _take_place(enrolment=enrolment, cohort=cohort, by=by)
+    reminders_cancel(subject=enrolment, kinds=["waitlist_closed"])
     session_reminders_schedule(enrolment=enrolment)
     booster_reminders_schedule(cohort=cohort)
     emit("place_confirmed", enrolment=enrolment, by=by)
@@ -128,12 +143,16 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
 
 @transaction.atomic
 def enrolment_waitlist(*, enrolment: Enrolment, by: User) -> Enrolment:
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("cohort__programme", "participant").get(pk=enrolment.pk)
+    )
     if enrolment.status != Enrolment.Status.ACKNOWLEDGED:
         raise NotAllowed(_("Only someone who acknowledged the information pack can join the waitlist."))
     enrolment.status = Enrolment.Status.WAITLISTED
     enrolment.waitlisted_at = timezone.now()
     enrolment.save(update_fields=["status", "waitlisted_at", "updated_at"])
+    if cohort_join_closed(cohort=enrolment.cohort):
+        waitlist_closed_notify(cohort=enrolment.cohort, enrolments=[enrolment])
     return enrolment
 
 
@@ -183,7 +202,13 @@ def _tell_facilitators_of_withdrawal(*, enrolment: Enrolment, by: User) -> None:
 
 @transaction.atomic
 def waitlist_promote(*, cohort: Cohort, by: User | None) -> Enrolment | None:
-    """Offer a free place to the first person on the waitlist; return their enrolment, or None."""
+    """Offer a free place to the first person on the waitlist; return their enrolment, or None.
+
+    A group closed to newcomers promotes no one (the waitlist was told a later group will be offered);
+    someone with a safeness conflict and no recorded reason is passed over for the next person.
+    """
+    if cohort_join_closed(cohort=cohort):
+        return None
     waiting = (
         Enrolment.objects.select_for_update()
         .filter(cohort=cohort, status=Enrolment.Status.WAITLISTED)

@@ -22,6 +22,7 @@ from sessions.scheduling import (
 )
 from sessions.selectors.cohorts import closures_by_date
 from sessions.services.boosters import boosters_schedule
+from sessions.services.joining import waitlist_closed_notify
 from sessions.services.session_reminders import (
     SESSION_REMINDER_KINDS,
     session_change_notify,
@@ -138,7 +139,9 @@ def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession
     After the last weekly session the boosters are settled from its date and
     listeners hear ``boosters_settled`` (protected time asks for their hours).
     """
-    group_session = GroupSession.objects.select_for_update().get(pk=group_session.pk)
+    group_session = (
+        GroupSession.objects.select_for_update().select_related("cohort__programme").get(pk=group_session.pk)
+    )
     if group_session.status == GroupSession.Status.HELD:
         return group_session
     if group_session.status == GroupSession.Status.CANCELLED:
@@ -148,6 +151,11 @@ def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession
     group_session.status = GroupSession.Status.HELD
     group_session.held_at = timezone.now()
     group_session.save(update_fields=["status", "held_at", "updated_at"])
+    cohort = group_session.cohort
+    closes_at = cohort.programme.join_closes_after_week
+    if group_session.kind == GroupSession.Kind.WEEKLY and closes_at is not None and group_session.number >= closes_at:
+        # The group is closed to newcomers now: the waitlist hears (once) that a later group will be offered.
+        waitlist_closed_notify(cohort=cohort)
     if is_last_weekly_session(group_session=group_session):
         boosters = boosters_schedule(cohort=group_session.cohort)
         emit("boosters_settled", cohort=group_session.cohort, boosters=boosters)

@@ -22,7 +22,9 @@ from sessions.models import (
     Cohort,
     Enrolment,
     Invitation,
+    PlaceOverride,
 )
+from sessions.services.joining import join_checks
 
 
 class InvitationUnusable(DomainError):
@@ -49,8 +51,14 @@ class InviteResult:
 
 
 @transaction.atomic
-def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool = True) -> InviteResult:
-    """Invite a person by email: an account holder gets an enrolment, anyone else a one-use link."""
+def enrolment_invite(
+    *, cohort: Cohort, email: str, by: User, reason: str = "", send_email: bool = True
+) -> InviteResult:
+    """Invite a person by email: an account holder gets an enrolment, anyone else a one-use link.
+
+    A closed group, or someone close at work already in it, stops the invitation unless the
+    facilitator gives ``reason`` (``sessions.services.joining``).
+    """
     cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
     if cohort.status not in Cohort.OPEN_STATUSES:
         raise NotAllowed(
@@ -66,6 +74,7 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
                 % {"email": email, "status": existing.get_status_display()},
                 field="email",
             )
+        join_checks(cohort=cohort, email=email, person=user, enrolment=existing, reason=reason, by=by)
         if existing is not None:
             existing.status = Enrolment.Status.INVITED
             existing.withdrawn_at = None
@@ -74,6 +83,7 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
             enrolment = existing
         else:
             enrolment = Enrolment.objects.create(cohort=cohort, participant=user, status=Enrolment.Status.INVITED)
+        PlaceOverride.objects.filter(cohort=cohort, email=email, enrolment__isnull=True).update(enrolment=enrolment)
         if not user.is_participant:
             user.is_participant = True
             user.save(update_fields=["is_participant"])
@@ -89,6 +99,7 @@ def enrolment_invite(*, cohort: Cohort, email: str, by: User, send_email: bool =
         raise DomainError(
             _("%(email)s already has an invitation that has not been used yet.") % {"email": email}, field="email"
         )
+    join_checks(cohort=cohort, email=email, person=None, enrolment=None, reason=reason, by=by)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         cohort=cohort,
@@ -151,6 +162,9 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
     invitation.used_at = timezone.now()
     invitation.enrolment = enrolment
     invitation.save(update_fields=["used_at", "enrolment"])
+    PlaceOverride.objects.filter(cohort=invitation.cohort, email=invitation.email, enrolment__isnull=True).update(
+        enrolment=enrolment
+    )
     _pack_nudge_schedule(enrolment=enrolment)
     return enrolment
 

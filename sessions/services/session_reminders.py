@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from programmes.models import SessionPlan
 from reminders.cancelling import reminders_cancel_many
 from reminders.models import Reminder
 from reminders.services.scheduling import reminder_schedule, reminders_for
@@ -16,20 +17,25 @@ from sessions.models import (
     GroupSession,
 )
 
-SESSION_REMINDER_KINDS = ("session_tomorrow", "session_in_an_hour")
+SESSION_REMINDER_KINDS = ("session_tomorrow", "session_in_an_hour", "heavy_week_note")
 
 
 def session_reminders_schedule(*, enrolment: Enrolment) -> int:
-    """Write the lead-time reminders for each upcoming session of the enrolment's cohort."""
+    """Write the lead-time reminders for each upcoming session of the enrolment's cohort.
+
+    A high-intensity session also gets the heavy-week note, two days before (you may pass or watch,
+    how to reach a facilitator, the crisis contacts).
+    """
     now = timezone.now()
     leads = settings.STEADY_REMINDER_LEAD_TIMES
     kinds = ["session_tomorrow"] + (["session_in_an_hour"] if enrolment.remind_hour_before else [])
     written = 0
     upcoming = GroupSession.objects.filter(
         cohort_id=enrolment.cohort_id, status=GroupSession.Status.SCHEDULED, starts_at__gt=now
-    )
+    ).select_related("session_plan")
     for group_session in upcoming:
-        for kind in kinds:
+        heavy = group_session.session_plan.intensity == SessionPlan.Intensity.HIGH
+        for kind in kinds + (["heavy_week_note"] if heavy else []):
             due = group_session.starts_at - leads[kind]
             if due > now:
                 reminder_schedule(kind=kind, recipient=enrolment.participant, subject=group_session, due_at=due)

@@ -17,6 +17,7 @@ from sessions.selectors.access import (
     group_session_get_for_member,
 )
 from sessions.selectors.calendar_feeds import (
+    calendar_feed_checkins,
     calendar_feed_facilitated_cohort_ids,
     calendar_feed_places_changed,
     calendar_feed_sessions,
@@ -43,7 +44,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The secret subscription feed: answers 304 when nothing changed since the calendar last asked."""
     user = calendar_feed_user(token=token)
     sessions = calendar_feed_sessions(user=user)
-    etag, last_modified = calendar_validators(sessions)
+    checkins = calendar_feed_checkins(user=user)
+    etag, last_modified = calendar_validators(sessions, checkins)
     places_changed = calendar_feed_places_changed(user=user)
     if places_changed and (last_modified is None or places_changed > last_modified):
         last_modified = places_changed
@@ -51,7 +53,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
     if not_modified is not None:
         return not_modified
-    body = calendar_build(sessions, name="Steady", detailed_cohorts={s.cohort_id for s in sessions if s.facilitating})
+    detailed = {s.cohort_id for s in sessions if s.facilitating}
+    body = calendar_build(sessions, name="Steady", detailed_cohorts=detailed, checkins=checkins)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     if last_modified_ts:

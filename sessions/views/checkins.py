@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,11 +20,13 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.links import role_home_url_name
 from core.selectors import crisis_contacts_for
+from sessions.calendar import calendar_build
 from sessions.forms import (
     AvailabilitySlotForm,
     AvailabilityWindowForm,
     BlockedDateForm,
     CheckinBookForm,
+    CheckinPlaceForm,
     CheckinRecordForm,
     HelpRequestForm,
     HelpRequestHandleForm,
@@ -39,6 +42,8 @@ from sessions.selectors.access import (
     help_request_get_for_facilitator,
     participant_get_for_facilitator,
 )
+from sessions.selectors.checkin_offers import checkin_offer_get_for_participant
+from sessions.selectors.cover import cover_warnings
 from sessions.selectors.help_requests import (
     help_cohort_get_for_participant,
     help_request_get_for_participant,
@@ -46,6 +51,8 @@ from sessions.selectors.help_requests import (
 )
 from sessions.services import checkins as checkin_services
 from sessions.services import help_requests as help_request_services
+from sessions.services.checkin_offers import checkin_offer_accept
+from sessions.views.cohorts import cover_message
 
 CHECKIN_WEEKS_DEFAULT, CHECKIN_WEEKS_MAX = 2, 12
 
@@ -115,6 +122,8 @@ def availability_add(request: HttpRequest, kind: str) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Your availability is updated."))
+            if kind == "blocked":
+                cover_message(request, cover_warnings(facilitator=request.user))
             return redirect("sessions:availability")
     else:
         for field, errors in form.errors.items():
@@ -166,6 +175,8 @@ def _book(
                     cohort=cohort,
                     kind=form.cleaned_data["kind"],
                     starts_at=starts_at,
+                    place=form.cleaned_data["place"],
+                    place_detail=form.cleaned_data["place_detail"],
                 )
         except checkin_services.SlotTaken as error:
             nearest = error.nearest
@@ -246,9 +257,41 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The check-in record is saved."))
                 return redirect(checkin)
-        return render(request, "sessions/checkins/detail_facilitator.html", {"checkin": checkin, "form": form})
+        place_form = CheckinPlaceForm(initial={"place": checkin.place, "place_detail": checkin.place_detail})
+        return render(
+            request,
+            "sessions/checkins/detail_facilitator.html",
+            {"checkin": checkin, "form": form, "place_form": place_form},
+        )
     checkin = checkin_get_for_participant(user=user, pk=pk)
     return render(request, "sessions/checkins/detail_participant.html", {"checkin": checkin})
+
+
+@login_required
+@require_POST
+def checkin_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change where and how a booked check-in happens (the participant or the cohort's facilitators)."""
+    checkin = checkin_get_for_member(user=request.user, pk=pk)
+    form = CheckinPlaceForm(request.POST)
+    if form.is_valid():
+        try:
+            checkin_services.checkin_place_set(actor=request.user, checkin=checkin, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved. Calendars and the reminder show the new place."))
+    else:
+        messages.error(request, _("Choose a room, a phone call or a video call."))
+    return redirect(checkin)
+
+
+@login_required
+def checkin_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One check-in as a calendar file, for either side."""
+    checkin = checkin_get_for_member(user=request.user, pk=pk)
+    response = HttpResponse(calendar_build([], checkins=[checkin]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{checkin.starts_at:%Y-%m-%d}.ics"'
+    return response
 
 
 @login_required
@@ -265,6 +308,16 @@ def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The check-in is cancelled."))
     return redirect(checkin)
+
+
+@role_required("participant")
+def checkin_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A private offer of a check-in: one tap takes it up and opens the booking page (the talk kind chosen)."""
+    offer = checkin_offer_get_for_participant(user=request.user, pk=pk)
+    if request.method == "POST":
+        checkin_offer_accept(offer=offer, by=request.user)
+        return redirect(f"{reverse('sessions:checkin_book')}?kind={CheckIn.Kind.ON_REQUEST}")
+    return render(request, "sessions/checkins/offer.html", {"offer": offer})
 
 
 @role_required("participant")

@@ -22,9 +22,23 @@ from sessions.selectors.access import (
 )
 from sessions.selectors.cohorts import cohort_detail as cohort_detail_context
 from sessions.selectors.cohorts import cohort_moved_session_count
+from sessions.selectors.cover import CoverWarning, cover_warnings
 from sessions.services.cohorts import cohort_create as cohort_create_service
 from sessions.services.cohorts import cohort_status_change, cohort_update
 from sessions.services.invitations import enrolment_invite
+from sessions.services.joining import GoAheadNeeded
+from sessions.views.places import go_ahead_page
+
+
+def cover_message(request: HttpRequest, warnings: list[CoverWarning]) -> None:
+    """Say at once when a change leaves a session that needs two facilitators without them."""
+    for warning in warnings:
+        labels = ", ".join(str(item.group_session.session_plan.label) for item in warning.sessions)
+        messages.warning(
+            request,
+            _("%(cohort)s: %(sessions)s need two facilitators, and fewer than two are free. Name cover when you can.")
+            % {"cohort": warning.cohort.name, "sessions": labels},
+        )
 
 
 @role_required("facilitator")
@@ -54,6 +68,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The cohort and its weekly sessions are planned."))
             if moved:
                 messages.info(request, _("Some sessions moved because of bank holidays or closures; check them below."))
+            cover_message(request, cover_warnings(cohort_ids=[cohort.pk]))
             return redirect(cohort)
     return render(request, "sessions/cohort_form.html", {"form": form})
 
@@ -92,6 +107,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form_add_domain_error(form=form, error=error)
         else:
             messages.success(request, _("The cohort is updated."))
+            cover_message(request, cover_warnings(cohort_ids=[cohort.pk]))
             return redirect(cohort)
     return render(request, "sessions/cohort_edit.html", {"cohort": cohort, "form": form})
 
@@ -117,8 +133,11 @@ def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = cohort_get_for_facilitator(user=request.user, pk=pk)
     form = InviteForm(request.POST)
     if form.is_valid():
+        email = form.cleaned_data["email"]
         try:
-            result = enrolment_invite(cohort=cohort, email=form.cleaned_data["email"], by=request.user)
+            result = enrolment_invite(cohort=cohort, email=email, by=request.user, reason=form.cleaned_data["reason"])
+        except GoAheadNeeded as error:
+            return go_ahead_page(request, cohort=cohort, error=error, hidden={"email": email})
         except DomainError as error:
             messages.warning(request, error.message)
         else:

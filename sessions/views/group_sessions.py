@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -23,9 +24,10 @@ from sessions.selectors.access import (
     group_session_get_for_member,
     participant_get_in_session,
 )
-from sessions.selectors.cohorts import RegisterRow, attendance_get, run_session
+from sessions.selectors.cohorts import RegisterRow, attendance_get, register_rows, run_session
 from sessions.services.attendance import apologies_send as apologies_send_service
 from sessions.services.attendance import attendance_record
+from sessions.services.checkin_offers import checkin_offers_make as checkin_offers_make_service
 from sessions.services.group_sessions import (
     group_notes_update,
     group_session_cancel,
@@ -96,6 +98,30 @@ def session_hold(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, error.message)
     else:
         messages.success(request, _("Marked as held. This week's materials are now open to the group."))
+    return redirect("sessions:session_run", pk=group_session.pk)
+
+
+@role_required("facilitator")
+@require_POST
+def checkin_offers_make(request: HttpRequest, pk: int) -> HttpResponse:
+    """Offer the ticked people of this session's register a check-in; each hears privately."""
+    group_session = group_session_get_for_facilitator(user=request.user, pk=pk)
+    ids = {int(value) for value in request.POST.getlist("participants") if value.isdigit()}
+    participants = [row.participant for row in register_rows(group_session=group_session) if row.participant.pk in ids]
+    try:
+        made = checkin_offers_make_service(group_session=group_session, participants=participants, by=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d offer sent. You will see it on your home page if it is not taken up within three days.",
+                "%(n)d offers sent. You will see them on your home page if they are not taken up within three days.",
+                len(made),
+            )
+            % {"n": len(made)},
+        )
     return redirect("sessions:session_run", pk=group_session.pk)
 
 

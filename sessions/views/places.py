@@ -17,6 +17,7 @@ from core.links import role_home_url_name
 from core.selectors import crisis_contacts_for
 from programmes.downloads import material_file_response
 from sessions.forms import (
+    GoAheadForm,
     InvitationAcceptForm,
     WithdrawForm,
 )
@@ -37,6 +38,7 @@ from sessions.services.enrolments import (
 from sessions.services.enrolments import enrolment_withdraw as enrolment_withdraw_service
 from sessions.services.invitations import InvitationUnusable, invitation_check
 from sessions.services.invitations import invitation_accept as invitation_accept_service
+from sessions.services.joining import GoAheadNeeded
 
 
 @role_required("participant")
@@ -131,6 +133,31 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "sessions/invitation_accept.html", {"invitation": invitation, "form": form})
 
 
+def go_ahead_page(
+    request: HttpRequest, *, cohort: Cohort, error: GoAheadNeeded, hidden: dict[str, str]
+) -> HttpResponse:
+    """Show the facilitator why this person should not join now, and a form to go ahead with a reason.
+
+    Posts back to the same address with ``hidden`` values; a reason left empty is refused here and
+    again by the service. Only the cohort's facilitators reach this page.
+    """
+    form = GoAheadForm(request.POST if request.POST.get("reason", None) is not None else None)
+    if form.is_bound:
+        form.is_valid()
+    return render(
+        request,
+        "sessions/place_go_ahead.html",
+        {
+            "cohort": cohort,
+            "message": error.message,
+            "suggestion": error.suggestion,
+            "form": form,
+            "hidden": hidden,
+            "action": request.path,
+        },
+    )
+
+
 ENROLMENT_ACTIONS = {
     "confirm": (enrolment_confirm, _("Place confirmed.")),
     "waitlist": (enrolment_waitlist, _("Added to the waitlist.")),
@@ -145,7 +172,12 @@ def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         raise Http404
     service, done = ENROLMENT_ACTIONS[action]
     try:
-        service(enrolment=enrolment, by=request.user)
+        if action == "confirm":
+            enrolment_confirm(enrolment=enrolment, by=request.user, reason=request.POST.get("reason", ""))
+        else:
+            service(enrolment=enrolment, by=request.user)
+    except GoAheadNeeded as error:
+        return go_ahead_page(request, cohort=enrolment.cohort, error=error, hidden={})
     except DomainError as error:
         messages.warning(request, error.message)
     else:

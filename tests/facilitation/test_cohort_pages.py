@@ -66,10 +66,12 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-# Cohort timeline, materials, groups left (1), check-ins panel (4), talk panel (3), protected time and lines (2),
-# questionnaires due (5: places, cohorts, session starts, schedules, own responses).
-PARTICIPANT_HOME_QUERIES = 24
-FACILITATOR_HOME_QUERIES = 14  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert), risk alerts
+# Cohort timeline, materials, groups left (1), check-in offers, check-in prompts (3), check-ins panel (4),
+# talk panel (3), protected time and lines (2), questionnaires due (5: places, cohorts, session starts, schedules,
+# own responses).
+PARTICIPANT_HOME_QUERIES = 28
+# cohorts, apologies, warnings, cover, offers not taken up, check-ins panel (3 + one access-log insert), risk alerts
+FACILITATOR_HOME_QUERIES = 16
 
 
 def with_questionnaires(cohort, people) -> None:

@@ -86,7 +86,8 @@ def test_confirming_a_place_drafts_a_request_for_every_session_ahead_boosters_in
 
 def test_a_place_confirmed_from_the_waitlist_mid_way_asks_only_for_sessions_ahead():
     with time_machine.travel(NOW, tick=False):
-        cohort, facilitator = new_cohort()
+        # An open group (no join cut-off), so a place can still be confirmed in week 3.
+        cohort, facilitator = new_cohort(join_closes_after_week=None)
     third = cohort.group_sessions.get(kind="weekly", number=3)
     with time_machine.travel(third.starts_at - timedelta(days=1), tick=False):
         enrolment = confirmed(cohort, facilitator)

@@ -244,12 +244,12 @@ def test_the_first_calendar_address_does_not_speak_of_an_old_one(client):
 
 
 @pytest.mark.parametrize("cohorts", [1, 4])
-def test_feed_runs_three_queries_whatever_its_size(client, django_assert_num_queries, cohorts):
+def test_feed_runs_four_queries_whatever_its_size(client, django_assert_num_queries, cohorts):
     facilitator = FacilitatorFactory()
     for _ in range(cohorts):
         cohort = cohort_with_sessions(facilitators=[facilitator])
         enrol(cohort)
     url = feed_url(facilitator)
-    with django_assert_num_queries(3):  # the address's owner, the sessions, when their places last changed
+    with django_assert_num_queries(4):  # the address's owner, the sessions, the check-ins, places last changed
         response = client.get(url)
     assert len(parse(response).walk("VEVENT")) == 12 * cohorts
