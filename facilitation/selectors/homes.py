@@ -13,10 +13,11 @@ from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
 from programmes.models import Programme, SessionPlan
+from reminders.selectors import preferences_enabled
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
-from sessions.selectors.places import participant_booster_sessions, participant_groups
+from sessions.selectors.places import participant_groups
 
 
 def participant_home(*, user: User) -> dict:
@@ -33,6 +34,7 @@ def participant_home(*, user: User) -> dict:
         "groups": participant_groups(user=user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
+        "reminders_on": preferences_enabled(user),
         **participant_checkins_panel(user=user),
         **participant_protected_time(participant=user),
     }
@@ -129,13 +131,12 @@ TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)
 
 
 def participant_checkins_panel(*, user: User) -> dict:
-    """Context for ``facilitation/partials/participant_checkins.html`` (five queries whatever the data).
+    """Context for ``facilitation/partials/participant_checkins.html`` (four queries whatever the data).
 
     - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
     - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
     - ``open_help_requests``: their "I'd like to talk" requests not yet handled
     - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
-    - ``upcoming_boosters``: booster sessions from now on (none once withdrawn)
     """
     now = timezone.now()
     cohorts = list(
@@ -155,13 +156,11 @@ def participant_checkins_panel(*, user: User) -> dict:
         session_plan__intensity=SessionPlan.Intensity.HIGH,
         held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
     ).exists()
-    boosters = list(participant_booster_sessions(user=user).filter(starts_at__gte=now)[:3])
     return {
         "checkin_cohorts": cohorts,
         "upcoming_checkins": upcoming,
         "open_help_requests": open_requests,
         "talk_offered": talk_offered,
-        "upcoming_boosters": boosters,
     }
 
 

@@ -38,6 +38,23 @@ class ParticipantGroup:
     def cohort(self) -> Cohort:
         return self.enrolment.cohort
 
+    @property
+    def this_week_plan_ids(self) -> set[int]:
+        """The session plans of this week: the latest session begun and the next one."""
+        return {s.session_plan_id for s in (self.home_practice_session, self.next_session) if s is not None}
+
+    @property
+    def this_week_materials(self) -> list[Material]:
+        return [m for m in self.materials if m.session_plan_id in self.this_week_plan_ids]
+
+    @property
+    def materials_by_week(self) -> list[tuple[object, list[Material]]]:
+        """Released materials grouped by their session plan (week or booster), in programme order."""
+        weeks: dict[int, tuple[object, list[Material]]] = {}
+        for material in self.materials:
+            weeks.setdefault(material.session_plan_id, (material.session_plan, []))[1].append(material)
+        return list(weeks.values())
+
 
 def participant_groups(*, user: User, now: datetime | None = None) -> list[ParticipantGroup]:
     """The cohorts where the user holds or held a place, with timeline and released materials (4 queries)."""

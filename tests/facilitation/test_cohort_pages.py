@@ -63,7 +63,7 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-PARTICIPANT_HOME_QUERIES = 16  # cohort timeline, materials, check-ins panel (5), protected time and its lines (2)
+PARTICIPANT_HOME_QUERIES = 16  # timeline, materials, reminder choices, check-ins panel (4), protected time (2)
 FACILITATOR_HOME_QUERIES = 13  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert)
 
 
@@ -125,7 +125,7 @@ def test_home_practice_is_this_weeks_and_stops_a_week_after_the_last_session(cli
     with time_machine.travel(last.starts_at + datetime.timedelta(weeks=6)):
         client.force_login(person)
         body = client.get(reverse("facilitation:participant_home")).content.decode()
-    assert "Materials so far" in body
+    assert "Materials by week" in body
     assert "home practice" not in body and "Three soothing breaths a day." not in body
 
 
