@@ -27,6 +27,7 @@ urlpatterns = [
     path("me/places/<int:pk>/withdraw/", places.enrolment_leave, name="enrolment_leave"),
     path("me/places/<int:pk>/hour-reminder/", places.enrolment_hour_reminder, name="enrolment_hour_reminder"),
     path("me/sessions/<int:pk>/apologies/", group_sessions.apologies_send, name="apologies_send"),
+    path("me/sessions/<int:pk>/apologies/withdraw/", group_sessions.apologies_withdraw, name="apologies_withdraw"),
     path("me/materials/<int:pk>/", places.material_detail, name="material_detail"),
     path("me/materials/<int:pk>/file/", places.material_file, name="material_file"),
     path("invitation/<str:token>/", places.invitation_accept, name="invitation_accept"),

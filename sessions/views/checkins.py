@@ -245,19 +245,23 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET), then cancel (POST) and land on the person's list of check-ins with a message."""
     checkin = checkin_get_for_member(user=request.user, pk=pk)
+    if request.method != "POST":
+        return render(request, "sessions/checkins/cancel_confirm.html", {"checkin": checkin})
     try:
         checkin = checkin_services.checkin_cancel(actor=request.user, checkin=checkin)
     except DomainError as error:
         messages.error(request, error.message)
+        return redirect(checkin)
+    if checkin.late_cancellation:
+        messages.info(request, _("The check-in is cancelled. As it was at short notice, we have noted that."))
     else:
-        if checkin.late_cancellation:
-            messages.info(request, _("The check-in is cancelled. As it was at short notice, we have noted that."))
-        else:
-            messages.success(request, _("The check-in is cancelled."))
-    return redirect(checkin)
+        messages.success(request, _("The check-in is cancelled."))
+    if checkin.participant_id == request.user.pk:
+        return redirect("sessions:checkin_list")
+    return redirect(role_home_url_name("facilitator"))
 
 
 @role_required("participant")
