@@ -112,7 +112,7 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                 )
                 messages.success(request, _("Approved. Thank you."))
-            else:
+            elif data["action"] == "decline":
                 protected_time_decline(
                     request=pt_request,
                     actor=request.user,
@@ -121,9 +121,18 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                 )
                 messages.success(request, _("Declined. Your colleague will see your reason."))
+            else:
+                protected_time_comment_service(request=pt_request, actor=request.user, comment=data["comment"])
+                messages.success(request, _("Comment added."))
         except DomainError as error:
             _show_error(request, error)
+        if data["back"] == "list":
+            return redirect(
+                "facilitation:manager_home" if request.user.is_manager else "facilitation:protected_time_inbox"
+            )
         return redirect("facilitation:protected_time_decide", pk=pt_request.pk)
+    # After an error the ticks the person made are kept.
+    ticked = set(form.cleaned_data.get("lines") or []) if form.is_bound and hasattr(form, "cleaned_data") else set()
     return render(
         request,
         "facilitation/protectedtimerequest_decide.html",
@@ -131,6 +140,8 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "pt_request": pt_request,
             "form": form,
             "pending_lines": pending_lines,
+            "decided_lines": [line for line in pt_request.lines.all() if line not in pending_lines],
+            "ticked": ticked,
             "events": protected_time_request_events(request=pt_request),
             "comment_form": forms.ProtectedTimeCommentForm(),
         },
