@@ -37,6 +37,7 @@ urlpatterns = [
     path("group-sessions/<int:pk>/session.ics", calendar_feeds.session_ics, name="session_ics"),
     # --- Cohorts and sessions (the facilitator's side) ---
     path("facilitating/cohorts/<int:pk>/", cohorts.cohort_detail, name="cohort_detail"),
+    path("service/cohorts/<int:pk>/", cohorts.cohort_overview, name="cohort_overview"),
     path("facilitating/cohorts/<int:pk>/edit/", cohorts.cohort_edit, name="cohort_edit"),
     path("facilitating/cohorts/<int:pk>/status/", cohorts.cohort_status, name="cohort_status"),
     path("facilitating/cohorts/<int:pk>/invite/", cohorts.cohort_invite, name="cohort_invite"),

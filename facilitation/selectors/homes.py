@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,7 +17,7 @@ from programmes.models import Programme, SessionPlan
 from reminders.selectors import preferences_enabled
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
-from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
+from sessions.selectors.cohorts import attach_next_sessions, attach_progress, cohorts_with_places
 from sessions.selectors.places import participant_groups
 
 
@@ -78,22 +79,29 @@ def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
     return sorted(warnings, key=lambda w: (w.cohort.name, w.participant.first_name))
 
 
-def facilitator_cohorts(*, user: User) -> list[Cohort]:
-    return list(
-        cohorts_with_places(cohorts=Cohort.objects.filter(facilitators=user, status__in=Cohort.OPEN_STATUSES)).order_by(
-            "start_date", "name"
-        )
+def facilitator_cohorts(*, user: User, now: datetime | None = None) -> list[Cohort]:
+    """The cohorts ``user`` facilitates that are open, or completed with follow-up (booster) sessions still ahead."""
+    now = now or timezone.now()
+    boosters_ahead = GroupSession.objects.filter(
+        cohort=OuterRef("pk"),
+        kind=GroupSession.Kind.BOOSTER,
+        status=GroupSession.Status.SCHEDULED,
+        ends_at__gt=now,
     )
+    still_running = Q(status__in=Cohort.OPEN_STATUSES) | Q(status=Cohort.Status.COMPLETED, has_boosters_ahead=True)
+    cohorts = Cohort.objects.filter(facilitators=user).annotate(has_boosters_ahead=Exists(boosters_ahead))
+    return list(cohorts_with_places(cohorts=cohorts.filter(still_running)).order_by("start_date", "name"))
 
 
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
-    Counts and dates only: nothing clinical (no attendance, notes or reasons). Four queries whatever the size.
+    Counts and dates only: nothing clinical (no attendance, notes or reasons). Five queries whatever the size.
     """
     now = now or timezone.now()
     cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
     attach_next_sessions(cohorts=cohorts, now=now)
+    attach_progress(cohorts=cohorts, now=now)
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
@@ -104,9 +112,10 @@ def lead_home(*, now: datetime | None = None) -> dict:
 def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
     """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings."""
     now = now or timezone.now()
-    cohorts = facilitator_cohorts(user=user)
+    cohorts = facilitator_cohorts(user=user, now=now)
     ids = [c.pk for c in cohorts]
     attach_next_sessions(cohorts=cohorts, now=now)
+    attach_progress(cohorts=cohorts, now=now)
     apologies = list(
         Attendance.objects.filter(
             group_session__cohort_id__in=ids,

@@ -54,6 +54,51 @@ def attach_next_sessions(*, cohorts: list[Cohort], now: datetime) -> None:
         cohort.next_session = next_by_cohort.get(cohort.pk)
 
 
+def attach_progress(*, cohorts: list[Cohort], now: datetime) -> None:
+    """Set ``cohort.weeks_begun`` and ``cohort.weeks_total`` (weekly sessions, cancelled ones left out; one query)."""
+    rows = (
+        GroupSession.objects.filter(cohort_id__in=[c.pk for c in cohorts], kind=GroupSession.Kind.WEEKLY)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .values("cohort_id")
+        .annotate(total=Count("id"), begun=Count("id", filter=Q(starts_at__lte=now)))
+        .order_by()
+    )
+    by_cohort = {row["cohort_id"]: row for row in rows}
+    for cohort in cohorts:
+        row = by_cohort.get(cohort.pk, {"total": 0, "begun": 0})
+        cohort.weeks_total = row["total"]
+        cohort.weeks_begun = row["begun"]
+
+
+def cohort_overview_for_lead(*, cohort: Cohort) -> dict:
+    """The service lead's read-only view of one cohort: dates, places, facilitators and attendance counts.
+
+    Nothing clinical: no names of participants, no notes, reasons, check-ins or help requests (four queries).
+    """
+    sessions = list(GroupSession.objects.filter(cohort=cohort).select_related("session_plan").order_by("starts_at"))
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Attendance.objects.filter(group_session__cohort=cohort)
+        .values("group_session_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["group_session_id"]][row["status"]] = row["n"]
+    for group_session in sessions:
+        tally = counts.get(group_session.pk, {})
+        group_session.attended = sum(
+            tally.get(status, 0)
+            for status in (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
+        )
+        group_session.apologies = tally.get(Attendance.Status.APOLOGIES, 0)
+        group_session.absent = tally.get(Attendance.Status.ABSENT, 0)
+    return {
+        "cohort": cohort,
+        "sessions": sessions,
+        "facilitators": list(cohort.facilitators.order_by("first_name", "last_name")),
+    }
+
+
 def cohort_detail(*, cohort: Cohort, user: User) -> dict:
     """The cohort page for ``user`` (a facilitator): sessions, places by status, invitations.
 

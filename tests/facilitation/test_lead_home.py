@@ -31,7 +31,7 @@ def cohorts(count: int) -> list:
 def test_lead_home_lists_every_cohort_in_constant_queries(client, django_assert_num_queries, count) -> None:
     made = cohorts(count)
     client.force_login(ServiceLeadFactory())
-    with django_assert_num_queries(7):  # session, user, bell, cohorts, next sessions, programmes, heartbeats
+    with django_assert_num_queries(8):  # session, user, bell, cohorts, next sessions, progress, programmes, heartbeats
         response = client.get(reverse("facilitation:lead_home"))
     body = response.content.decode()
     assert all(cohort.name in body for cohort in made)
