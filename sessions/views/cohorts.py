@@ -22,8 +22,8 @@ from sessions.selectors.access import (
     cohort_get_for_facilitator,
     cohort_get_for_lead,
 )
-from sessions.selectors.cohorts import cohort_detail as cohort_detail_context
 from sessions.selectors.cohorts import attach_progress, cohort_moved_session_count, cohort_overview_for_lead
+from sessions.selectors.cohorts import cohort_detail as cohort_detail_context
 from sessions.services.cohorts import cohort_create as cohort_create_service
 from sessions.services.cohorts import cohort_status_change, cohort_update
 from sessions.services.invitations import enrolment_invite
