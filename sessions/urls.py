@@ -10,6 +10,7 @@ urlpatterns = [
     # --- Check-ins ---
     path("sessions/checkins/", checkins.checkin_list, name="checkin_list"),
     path("sessions/checkins/book/", checkins.checkin_book, name="checkin_book"),
+    path("sessions/checkins/facilitating/", checkins.checkin_list_facilitator, name="checkin_list_facilitator"),
     path("sessions/checkins/book/for/<int:participant_pk>/", checkins.checkin_book_for, name="checkin_book_for"),
     path("sessions/checkins/availability/", checkins.availability, name="availability"),
     path("sessions/checkins/availability/<str:kind>/add/", checkins.availability_add, name="availability_add"),

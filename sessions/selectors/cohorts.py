@@ -15,6 +15,7 @@ from programmes.models import AgendaItem, Material
 from sessions.cohort_links import cohort_links_for
 from sessions.models import (
     Attendance,
+    CheckIn,
     ClosureDate,
     Cohort,
     Enrolment,
@@ -68,6 +69,22 @@ def attach_progress(*, cohorts: list[Cohort], now: datetime) -> None:
         row = by_cohort.get(cohort.pk, {"total": 0, "begun": 0})
         cohort.weeks_total = row["total"]
         cohort.weeks_begun = row["begun"]
+
+
+def checkin_kind_for(*, cohort: Cohort) -> str:
+    """The check-in purpose that fits where the cohort is (after ``attach_progress``).
+
+    Before the first session: before the group starts; within a week of the middle: around the middle;
+    from the last weekly session on (or once completed): at the end; otherwise whenever needed.
+    """
+    begun, total = cohort.weeks_begun, cohort.weeks_total
+    if cohort.status == Cohort.Status.COMPLETED or (total and begun >= total):
+        return CheckIn.Kind.END_OF_PROGRAMME
+    if begun == 0:
+        return CheckIn.Kind.PRE_GROUP
+    if abs(begun - total / 2) <= 1:
+        return CheckIn.Kind.MID_PROGRAMME
+    return CheckIn.Kind.ON_REQUEST
 
 
 def cohort_overview_for_lead(*, cohort: Cohort) -> dict:

@@ -35,14 +35,14 @@ def test_cancelling_a_check_in_asks_first_and_lands_on_the_list_with_a_message(c
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_facilitator_cancelling_lands_on_their_home(client, booked_world):  # noqa: F811
+def test_a_facilitator_cancelling_lands_on_their_check_in_list(client, booked_world):  # noqa: F811
     cohort, facilitator, (amara, _ben, _chloe) = booked_world
     checkin = book(cohort, facilitator, amara)
     client.force_login(facilitator)
     assert "Yes, cancel it" in client.get(reverse("sessions:checkin_cancel", args=[checkin.pk])).content.decode()
     response = client.post(reverse("sessions:checkin_cancel", args=[checkin.pk]))
     assert response.status_code == 302
-    assert response.url == reverse("facilitation:facilitator_home")
+    assert response.url == reverse("sessions:checkin_list_facilitator")
 
 
 def test_apologies_can_be_taken_back_until_the_session_starts(client):
