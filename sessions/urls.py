@@ -26,12 +26,14 @@ urlpatterns = [
     # --- Places (the participant's side) ---
     path("me/places/<int:pk>/information/", places.enrolment_pack, name="enrolment_pack"),
     path("me/places/<int:pk>/withdraw/", places.enrolment_leave, name="enrolment_leave"),
+    path("me/places/<int:pk>/not-for-me/", places.enrolment_not_for_me, name="enrolment_not_for_me"),
     path("me/places/<int:pk>/hour-reminder/", places.enrolment_hour_reminder, name="enrolment_hour_reminder"),
     path("me/sessions/<int:pk>/apologies/", group_sessions.apologies_send, name="apologies_send"),
     path("me/sessions/<int:pk>/apologies/withdraw/", group_sessions.apologies_withdraw, name="apologies_withdraw"),
     path("me/materials/<int:pk>/", places.material_detail, name="material_detail"),
     path("me/materials/<int:pk>/file/", places.material_file, name="material_file"),
     path("invitation/<str:token>/", places.invitation_accept, name="invitation_accept"),
+    path("invitation/<str:token>/not-for-me/", places.invitation_not_for_me, name="invitation_not_for_me"),
     # --- Calendars ---
     path("me/calendar/new-address/", calendar_feeds.calendar_feed_rotate, name="calendar_feed_rotate"),
     path("calendar/<str:token>.ics", calendar_feeds.calendar_feed, name="calendar_feed"),

@@ -18,7 +18,7 @@ from reminders.selectors import preferences_enabled
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, attach_progress, cohorts_with_places
-from sessions.selectors.places import participant_groups
+from sessions.selectors.places import meeting_facts_for, participant_groups
 
 
 def participant_home(*, user: User) -> dict:
@@ -31,6 +31,9 @@ def participant_home(*, user: User) -> dict:
             ).select_related("cohort__programme")
         )
     )
+    facts = meeting_facts_for(cohorts=[enrolment.cohort for enrolment in pending])
+    for enrolment in pending:
+        enrolment.facts = facts[enrolment.cohort_id]
     return {
         "groups": participant_groups(user=user),
         "pending": pending,
