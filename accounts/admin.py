@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
-from accounts.models import User
+from accounts.models import LineManagerRequest, User
 
 
 @admin.register(User)
@@ -35,3 +35,16 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "first_name", "password1", "password2")}),)
+
+
+@admin.register(LineManagerRequest)
+class LineManagerRequestAdmin(admin.ModelAdmin):
+    """Line managers named by people, waiting or answered (the link's token is never shown)."""
+
+    list_display = ("staff_member", "email", "first_name", "last_name", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("email", "staff_member__email", "staff_member__first_name", "staff_member__last_name")
+    list_select_related = ("staff_member",)
+    raw_id_fields = ("staff_member", "decided_by")
+    exclude = ("token_hash",)
+    readonly_fields = ("created_at",)

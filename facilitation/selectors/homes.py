@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.line_managers import line_manager_requests_waiting
 from accounts.models import User
 from core.models import Heartbeat
 from core.services import access_log_record
@@ -99,7 +100,7 @@ def facilitator_cohorts(*, user: User, now: datetime | None = None) -> list[Coho
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
-    Counts and dates only: nothing clinical (no attendance, notes or reasons). Five queries whatever the size.
+    Counts and dates only: nothing clinical (no attendance, notes or reasons). Six queries whatever the size.
     """
     now = now or timezone.now()
     cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
@@ -108,6 +109,7 @@ def lead_home(*, now: datetime | None = None) -> dict:
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
+        "line_manager_requests": line_manager_requests_waiting(),
         "heartbeats": list(Heartbeat.objects.order_by("name")),
     }
 
