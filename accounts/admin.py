@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
-from accounts.models import User
-from core.admin import SteadyAdminMixin
+from accounts.models import LineManagerRequest, User
+from core.admin import SteadyAdminMixin, SteadyModelAdmin
 from core.services import access_change_record
 
 # What a person may see or do in Steady: nobody changes these for themselves, and every change
@@ -101,3 +101,16 @@ class UserAdmin(SteadyAdminMixin, BaseUserAdmin):
                     f"{request.user} gave you the {role} role" if gained else f"{request.user} removed your {role} role"
                 ),
             )
+
+
+@admin.register(LineManagerRequest)
+class LineManagerRequestAdmin(SteadyModelAdmin):
+    """Line managers named by people, waiting or answered (the link's token is never shown)."""
+
+    list_display = ("staff_member", "email", "first_name", "last_name", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("email", "staff_member__email", "staff_member__first_name", "staff_member__last_name")
+    list_select_related = ("staff_member",)
+    raw_id_fields = ("staff_member", "decided_by")
+    exclude = ("token_hash",)
+    readonly_fields = ("created_at",)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +61,23 @@ class UserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class LineManagerPasswordForm(CrispyFormMixin, forms.Form):
+    """A named line manager without an account chooses a password as they confirm."""
+
+    submit_label = _("Confirm and create my account")
+    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, min_length=8)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class LineManagerNameForm(forms.Form):
+    """A person names their line manager (by work email) so they can ask for protected time."""
+
+    first_name = forms.CharField(label=_("Their first name"), max_length=80)
+    last_name = forms.CharField(label=_("Their last name"), max_length=80, required=False)
+    email = forms.EmailField(label=_("Their work email"))

@@ -146,3 +146,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class LineManagerRequest(models.Model):
+    """A person names their line manager by email; the manager (by a one-use link) or the service lead confirms.
+
+    Until it is confirmed nothing changes: ``User.line_manager`` is set only on confirmation.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REPLACED = "replaced", _("Replaced by a newer request")
+
+    staff_member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="line_manager_requests")
+    email = models.EmailField(_("line manager's work email"))
+    first_name = models.CharField(_("their first name"), max_length=80)
+    last_name = models.CharField(_("their last name"), max_length=80, blank=True)
+    # Only a hash of the link's token is kept; the token itself is only in the email.
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff_member"], condition=Q(status="pending"), name="line_manager_request_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member_id} names {self.email} ({self.status})"
+
+    @property
+    def manager_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -18,4 +18,5 @@ auth_urlpatterns = [
 app_name = "accounts"
 urlpatterns = [
     path("no-role/", views.no_role, name="no_role"),
+    path("line-manager/<secret:token>/", views.line_manager_confirm, name="line_manager_confirm"),
 ]

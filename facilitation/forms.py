@@ -13,7 +13,12 @@ from accounts.models import User
 class ProtectedTimeDecisionForm(forms.Form):
     """Approve or decline some or all waiting sessions of one request."""
 
-    ACTIONS = [("approve", _("Approve ticked")), ("approve_all", _("Approve all waiting")), ("decline", _("Decline"))]
+    ACTIONS = [
+        ("approve", _("Approve ticked")),
+        ("approve_all", _("Approve all waiting")),
+        ("decline", _("Decline")),
+        ("comment", _("Add the comment only")),
+    ]
 
     action = forms.ChoiceField(choices=ACTIONS)
     lines = forms.TypedMultipleChoiceField(
@@ -28,6 +33,8 @@ class ProtectedTimeDecisionForm(forms.Form):
     )
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=1000)
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # "list": the decision was made from the list of requests, so the manager goes back to it.
+    back = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, line_choices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -37,7 +44,9 @@ class ProtectedTimeDecisionForm(forms.Form):
         data = super().clean()
         if data.get("action") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why you are declining, so your colleague can plan."))
-        if data.get("action") != "approve_all" and not data.get("lines") and "lines" not in self.errors:
+        if data.get("action") == "comment" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Write a comment first."))
+        if data.get("action") in ("approve", "decline") and not data.get("lines") and "lines" not in self.errors:
             self.add_error("lines", _("Tick at least one session, or use “Approve all”."))
         return data
 

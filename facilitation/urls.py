@@ -37,6 +37,11 @@ urlpatterns += [
     ),
     path("me/protected-time/<int:pk>/", protected_time.protected_time_participant, name="protected_time_participant"),
     path(
+        "team/line-managers/<int:pk>/confirm/",
+        protected_time.line_manager_confirm_signed_in,
+        name="line_manager_confirm",
+    ),
+    path(
         "me/protected-time/<int:pk>/send/",
         protected_time.protected_time_participant_submit,
         name="protected_time_participant_submit",

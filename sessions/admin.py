@@ -125,14 +125,19 @@ class InvitationAdmin(SteadyModelAdmin):
 
 
 @admin.register(PlaceOverride)
-class PlaceOverrideAdmin(admin.ModelAdmin):
+class PlaceOverrideAdmin(ClinicalModelAdmin):
+    """A facilitator's reason to go ahead (closed group, safeness): clinical judgement, superusers only."""
+
     list_display = ("cohort", "kind", "email", "decided_by", "decided_at")
+    exclude = ("reason", "warning")
     list_filter = ("kind",)
     list_select_related = ("cohort", "decided_by")
     readonly_fields = ("decided_at",)
 
 
 @admin.register(CheckinOffer)
-class CheckinOfferAdmin(admin.ModelAdmin):
+class CheckinOfferAdmin(ClinicalModelAdmin):
+    """Who was offered a check-in after a heavy session: superusers only."""
+
     list_display = ("cohort", "group_session", "participant", "offered_by", "created_at", "accepted_at")
     list_select_related = ("cohort", "group_session", "participant", "offered_by")

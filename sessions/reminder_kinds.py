@@ -297,3 +297,13 @@ register(
         context=enrolment_context,
     )
 )
+register(
+    ReminderKind(
+        code="place_declined",
+        audience=("facilitator",),
+        sample=sample_context,
+        label="Someone you invited said “not for me now”",
+        template="reminders/email/place_declined",
+        essential=False,
+    )
+)

@@ -6,22 +6,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.line_managers import line_manager_requests_waiting
 from accounts.models import User
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
 from measures.selectors import responses_due_for, risk_alerts_open_for
 from programmes.models import Programme, SessionPlan
+from reminders.selectors import preferences_enabled
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkin_offers import checkin_offers_not_taken_up, checkin_offers_open_for
 from sessions.selectors.checkin_prompts import checkin_prompts_for
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
-from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
+from sessions.selectors.cohorts import attach_next_sessions, attach_progress, cohorts_with_places
 from sessions.selectors.cover import cover_warnings
 from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
-from sessions.selectors.places import participant_booster_sessions, participant_groups, participant_left_groups
+from sessions.selectors.places import (
+    meeting_facts_for,
+    participant_groups,
+    participant_left_groups,
+)
 
 
 def participant_home(*, user: User) -> dict:
@@ -34,6 +41,9 @@ def participant_home(*, user: User) -> dict:
             ).select_related("cohort__programme")
         )
     )
+    facts = meeting_facts_for(cohorts=[enrolment.cohort for enrolment in pending])
+    for enrolment in pending:
+        enrolment.facts = facts[enrolment.cohort_id]
     return {
         "groups": participant_groups(user=user),
         "left_groups": participant_left_groups(user=user),
@@ -42,6 +52,7 @@ def participant_home(*, user: User) -> dict:
         "due": responses_due_for(user),
         "checkin_offers": checkin_offers_open_for(user=user),
         "checkin_prompts": checkin_prompts_for(user=user),
+        "reminders_on": preferences_enabled(user),
         **participant_checkins_panel(user=user),
         **participant_help_panel(user=user),
         **participant_protected_time(participant=user),
@@ -86,27 +97,35 @@ def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
     return sorted(warnings, key=lambda w: (w.cohort.name, w.participant.first_name))
 
 
-def facilitator_cohorts(*, user: User) -> list[Cohort]:
-    return list(
-        cohorts_with_places(cohorts=Cohort.objects.filter(facilitators=user, status__in=Cohort.OPEN_STATUSES)).order_by(
-            "start_date", "name"
-        )
+def facilitator_cohorts(*, user: User, now: datetime | None = None) -> list[Cohort]:
+    """The cohorts ``user`` facilitates that are open, or completed with follow-up (booster) sessions still ahead."""
+    now = now or timezone.now()
+    boosters_ahead = GroupSession.objects.filter(
+        cohort=OuterRef("pk"),
+        kind=GroupSession.Kind.BOOSTER,
+        status=GroupSession.Status.SCHEDULED,
+        ends_at__gt=now,
     )
+    still_running = Q(status__in=Cohort.OPEN_STATUSES) | Q(status=Cohort.Status.COMPLETED, has_boosters_ahead=True)
+    cohorts = Cohort.objects.filter(facilitators=user).annotate(has_boosters_ahead=Exists(boosters_ahead))
+    return list(cohorts_with_places(cohorts=cohorts.filter(still_running)).order_by("start_date", "name"))
 
 
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
     Counts and dates only: nothing clinical (no attendance, notes, reasons or help-request messages), except
-    who is waiting on an escalated request to talk. Five queries whatever the size.
+    who is waiting on an escalated request to talk. Constant queries whatever the size.
     """
     now = now or timezone.now()
     cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
     attach_next_sessions(cohorts=cohorts, now=now)
+    attach_progress(cohorts=cohorts, now=now)
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
         "cover_warnings": cover_warnings(now=now),
+        "line_manager_requests": line_manager_requests_waiting(),
         "heartbeats": list(Heartbeat.objects.order_by("name")),
         "escalated_help_requests": help_requests_escalated_to_lead(),
     }
@@ -115,9 +134,10 @@ def lead_home(*, now: datetime | None = None) -> dict:
 def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
     """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings."""
     now = now or timezone.now()
-    cohorts = facilitator_cohorts(user=user)
+    cohorts = facilitator_cohorts(user=user, now=now)
     ids = [c.pk for c in cohorts]
     attach_next_sessions(cohorts=cohorts, now=now)
+    attach_progress(cohorts=cohorts, now=now)
     apologies = list(
         Attendance.objects.filter(
             group_session__cohort_id__in=ids,
@@ -150,7 +170,6 @@ def participant_checkins_panel(*, user: User) -> dict:
     - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
     - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
     - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
-    - ``upcoming_boosters``: booster sessions from now on (none once withdrawn)
     """
     now = timezone.now()
     cohorts = list(
@@ -169,12 +188,10 @@ def participant_checkins_panel(*, user: User) -> dict:
         session_plan__intensity=SessionPlan.Intensity.HIGH,
         held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
     ).exists()
-    boosters = list(participant_booster_sessions(user=user).filter(starts_at__gte=now)[:3])
     return {
         "checkin_cohorts": cohorts,
         "upcoming_checkins": upcoming,
         "talk_offered": talk_offered,
-        "upcoming_boosters": boosters,
     }
 
 

@@ -15,6 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.forms import LineManagerNameForm
+from accounts.line_managers import (
+    line_manager_request_confirm,
+    line_manager_request_create,
+    line_manager_request_get_for_lead,
+    line_manager_request_get_for_manager,
+    line_manager_request_waiting,
+    line_manager_requests_waiting,
+)
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from facilitation import forms
@@ -66,6 +75,7 @@ def protected_time_inbox_page(request: HttpRequest) -> HttpResponse:
             "pending": pending,
             "delegations": delegations,
             "deciding_for_others": [pk for pk in manager_ids if pk != request.user.pk],
+            "line_manager_requests": line_manager_requests_waiting(email=request.user.email),
             "buffer_minutes": settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES,
         },
     )
@@ -112,7 +122,7 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                 )
                 messages.success(request, _("Approved. Thank you."))
-            else:
+            elif data["action"] == "decline":
                 protected_time_decline(
                     request=pt_request,
                     actor=request.user,
@@ -121,9 +131,18 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                 )
                 messages.success(request, _("Declined. Your colleague will see your reason."))
+            else:
+                protected_time_comment_service(request=pt_request, actor=request.user, comment=data["comment"])
+                messages.success(request, _("Comment added."))
         except DomainError as error:
             _show_error(request, error)
+        if data["back"] == "list":
+            return redirect(
+                "facilitation:manager_home" if request.user.is_manager else "facilitation:protected_time_inbox"
+            )
         return redirect("facilitation:protected_time_decide", pk=pt_request.pk)
+    # After an error the ticks the person made are kept.
+    ticked = set(form.cleaned_data.get("lines") or []) if form.is_bound and hasattr(form, "cleaned_data") else set()
     return render(
         request,
         "facilitation/protectedtimerequest_decide.html",
@@ -131,6 +150,8 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "pt_request": pt_request,
             "form": form,
             "pending_lines": pending_lines,
+            "decided_lines": [line for line in pt_request.lines.all() if line not in pending_lines],
+            "ticked": ticked,
             "events": protected_time_request_events(request=pt_request),
             "comment_form": forms.ProtectedTimeCommentForm(),
         },
@@ -225,8 +246,17 @@ def protected_time_delegation_end(request: HttpRequest, pk: int) -> HttpResponse
 
 @role_required("participant")
 def protected_time_participant(request: HttpRequest, pk: int) -> HttpResponse:
-    """The participant's own request: review and send the draft, see each session's status."""
+    """The participant's own request: name a line manager if none, review and send the draft, see each session."""
     pt_request = protected_time_request_get_for_participant(user=request.user, pk=pk)
+    name_form = LineManagerNameForm(request.POST or None)
+    if request.method == "POST" and name_form.is_valid():
+        try:
+            line_manager_request_create(staff_member=request.user, **name_form.cleaned_data)
+        except DomainError as error:
+            form_add_domain_error(form=name_form, error=error)
+        else:
+            messages.success(request, _("We have emailed them a link to confirm. You can send your request then."))
+            return redirect("facilitation:protected_time_participant", pk=pt_request.pk)
     return render(
         request,
         "facilitation/protectedtimerequest_participant.html",
@@ -234,8 +264,29 @@ def protected_time_participant(request: HttpRequest, pk: int) -> HttpResponse:
             "pt_request": pt_request,
             "events": protected_time_request_events(request=pt_request),
             "buffer_minutes": settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES,
+            "manager_waiting": line_manager_request_waiting(staff_member=request.user),
+            "name_form": name_form,
         },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def line_manager_confirm_signed_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signed-in manager (or the service lead) confirms a person's line manager from their home page."""
+    if request.user.is_service_lead and request.POST.get("as") == "lead":
+        pending = line_manager_request_get_for_lead(user=request.user, pk=pk)
+        back = "facilitation:lead_home"
+    else:
+        pending = line_manager_request_get_for_manager(user=request.user, pk=pk)
+        back = "facilitation:manager_home"
+    _attempt(
+        request,
+        lambda: line_manager_request_confirm(request=pending, by=request.user),
+        success=_("Confirmed. They can now send you requests for protected time."),
+    )
+    return redirect(back)
 
 
 @role_required("participant")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -24,6 +24,17 @@ from sessions.selectors.places import participant_groups, participant_left_group
 
 def cohort_get_for_facilitator(*, user: User, pk: int) -> Cohort:
     return get_object_or_404(Cohort.objects.select_related("programme").filter(facilitators=user).distinct(), pk=pk)
+
+
+def cohort_get_for_lead(*, user: User, pk: int) -> Cohort:
+    """Any cohort, for a service lead (who oversees them all), with places filled; else 404."""
+    if not user.is_service_lead:
+        raise Http404
+    from_all = Cohort.objects.select_related("programme").annotate(
+        places_filled=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.PLACE_STATUSES), distinct=True),
+        waitlist_length=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED), distinct=True),
+    )
+    return get_object_or_404(from_all, pk=pk)
 
 
 def group_session_get_for_facilitator(*, user: User, pk: int) -> GroupSession:

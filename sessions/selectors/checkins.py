@@ -193,14 +193,37 @@ def checkin_cohorts_with_facilitators(*, user) -> list[Cohort]:
     return cohorts_with_facilitator_ids(cohorts=checkin_cohorts_for_participant(user=user))
 
 
-def participants_for_facilitator(*, user) -> list:
-    """People with a place in the cohorts ``user`` facilitates, for "book on their behalf" (one query)."""
-    return list(
-        get_user_model()
-        .objects.filter(enrolments__cohort__facilitators=user, enrolments__status__in=Enrolment.CHECKIN_STATUSES)
-        .distinct()
-        .order_by("first_name", "last_name")
+# How many names the "book on someone's behalf" list shows at once; a search narrows it.
+PARTICIPANT_LIST_LIMIT = 50
+
+
+def participants_for_facilitator(*, user, query: str = "", now: datetime | None = None) -> list:
+    """Current members of the cohorts ``user`` facilitates, for "book on their behalf" (one query).
+
+    Former members are left out: a withdrawn place, or a completed one whose cohort has no follow-up
+    (booster) session ahead. ``query`` keeps the people whose first or last name contains each word.
+    """
+    now = now or timezone.now()
+    boosters_ahead = GroupSession.objects.filter(
+        kind=GroupSession.Kind.BOOSTER, status=GroupSession.Status.SCHEDULED, ends_at__gt=now
+    ).values("cohort_id")
+    current = Enrolment.objects.filter(cohort__facilitators=user).filter(
+        Q(status__in=Enrolment.ACTIVE_STATUSES) | Q(status=Enrolment.Status.COMPLETED, cohort_id__in=boosters_ahead)
     )
+    people = get_user_model().objects.filter(pk__in=current.values("participant_id"))
+    for word in query.split()[:5]:
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return list(people.order_by("first_name", "last_name")[:PARTICIPANT_LIST_LIMIT])
+
+
+def checkins_for_facilitator(*, user, now: datetime | None = None) -> dict:
+    """The facilitator's check-ins: every upcoming one (bounded) and the past ones, newest first (two querysets)."""
+    now = now or timezone.now()
+    mine = CheckIn.objects.filter(facilitator=user).select_related("participant", "cohort")
+    return {
+        "upcoming": mine.filter(ends_at__gt=now).order_by("starts_at"),
+        "past": mine.filter(ends_at__lte=now).order_by("-starts_at"),
+    }
 
 
 def pre_group_checkin_done(*, enrolment: Enrolment) -> bool:

@@ -15,6 +15,7 @@ from programmes.models import AgendaItem, Material
 from sessions.cohort_links import cohort_links_for
 from sessions.models import (
     Attendance,
+    CheckIn,
     ClosureDate,
     Cohort,
     Enrolment,
@@ -55,6 +56,67 @@ def attach_next_sessions(*, cohorts: list[Cohort], now: datetime) -> None:
         next_by_cohort.setdefault(group_session.cohort_id, group_session)
     for cohort in cohorts:
         cohort.next_session = next_by_cohort.get(cohort.pk)
+
+
+def attach_progress(*, cohorts: list[Cohort], now: datetime) -> None:
+    """Set ``cohort.weeks_begun`` and ``cohort.weeks_total`` (weekly sessions, cancelled ones left out; one query)."""
+    rows = (
+        GroupSession.objects.filter(cohort_id__in=[c.pk for c in cohorts], kind=GroupSession.Kind.WEEKLY)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .values("cohort_id")
+        .annotate(total=Count("id"), begun=Count("id", filter=Q(starts_at__lte=now)))
+        .order_by()
+    )
+    by_cohort = {row["cohort_id"]: row for row in rows}
+    for cohort in cohorts:
+        row = by_cohort.get(cohort.pk, {"total": 0, "begun": 0})
+        cohort.weeks_total = row["total"]
+        cohort.weeks_begun = row["begun"]
+
+
+def checkin_kind_for(*, cohort: Cohort) -> str:
+    """The check-in purpose that fits where the cohort is (after ``attach_progress``).
+
+    Before the first session: before the group starts; within a week of the middle: around the middle;
+    from the last weekly session on (or once completed): at the end; otherwise whenever needed.
+    """
+    begun, total = cohort.weeks_begun, cohort.weeks_total
+    if cohort.status == Cohort.Status.COMPLETED or (total and begun >= total):
+        return CheckIn.Kind.END_OF_PROGRAMME
+    if begun == 0:
+        return CheckIn.Kind.PRE_GROUP
+    if abs(begun - total / 2) <= 1:
+        return CheckIn.Kind.MID_PROGRAMME
+    return CheckIn.Kind.ON_REQUEST
+
+
+def cohort_overview_for_lead(*, cohort: Cohort) -> dict:
+    """The service lead's read-only view of one cohort: dates, places, facilitators and attendance counts.
+
+    Nothing clinical: no names of participants, no notes, reasons, check-ins or help requests (four queries).
+    """
+    sessions = list(GroupSession.objects.filter(cohort=cohort).select_related("session_plan").order_by("starts_at"))
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        Attendance.objects.filter(group_session__cohort=cohort)
+        .values("group_session_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["group_session_id"]][row["status"]] = row["n"]
+    for group_session in sessions:
+        tally = counts.get(group_session.pk, {})
+        group_session.attended = sum(
+            tally.get(status, 0)
+            for status in (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
+        )
+        group_session.apologies = tally.get(Attendance.Status.APOLOGIES, 0)
+        group_session.absent = tally.get(Attendance.Status.ABSENT, 0)
+    return {
+        "cohort": cohort,
+        "sessions": sessions,
+        "facilitators": list(cohort.facilitators.order_by("first_name", "last_name")),
+    }
 
 
 def cohort_detail(*, cohort: Cohort, user: User) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -17,7 +17,49 @@ from sessions.models import (
     Enrolment,
     GroupSession,
 )
+from sessions.scheduling import utc_to_local
 from sessions.selectors.materials import materials_query, released_plan_ids
+
+
+@dataclass
+class MeetingFacts:
+    """When and where a cohort meets, for people deciding whether to join (nothing clinical)."""
+
+    cohort: Cohort
+    first_date: date | None = None
+    last_date: date | None = None
+    weekly_sessions: int = 0
+    # The first session's start and end as wall-clock times in the cohort's time zone (naive, so
+    # templates show them as they are): the usual weekday and time.
+    first_start: datetime | None = None
+    first_end: datetime | None = None
+    facilitator_names: list[str] = field(default_factory=list)
+
+
+def meeting_facts_for(*, cohorts: list[Cohort]) -> dict[int, MeetingFacts]:
+    """Dates, weekly time (cohort's time zone), place and facilitators for each cohort (two queries)."""
+    facts = {cohort.pk: MeetingFacts(cohort=cohort) for cohort in cohorts}
+    if not facts:
+        return facts
+    weekly = (
+        GroupSession.objects.filter(cohort_id__in=facts, kind=GroupSession.Kind.WEEKLY)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .order_by("starts_at")
+        .only("cohort_id", "starts_at", "ends_at", "local_date")
+    )
+    for group_session in weekly:
+        fact = facts[group_session.cohort_id]
+        local_start = utc_to_local(group_session.starts_at, fact.cohort.time_zone)
+        if fact.first_date is None:
+            fact.first_date = local_start.date()
+            fact.first_start = local_start.replace(tzinfo=None)
+            fact.first_end = utc_to_local(group_session.ends_at, fact.cohort.time_zone).replace(tzinfo=None)
+        fact.last_date = local_start.date()
+        fact.weekly_sessions += 1
+    through = Cohort.facilitators.through.objects.filter(cohort_id__in=facts).select_related("user")
+    for row in through.order_by("user__first_name", "user__last_name"):
+        facts[row.cohort_id].facilitator_names.append(row.user.full_name)
+    return facts
 
 
 def cohort_pack_current(*, cohort: Cohort) -> InformationPack | None:
@@ -37,6 +79,23 @@ class ParticipantGroup:
     @property
     def cohort(self) -> Cohort:
         return self.enrolment.cohort
+
+    @property
+    def this_week_plan_ids(self) -> set[int]:
+        """The session plans of this week: the latest session begun and the next one."""
+        return {s.session_plan_id for s in (self.home_practice_session, self.next_session) if s is not None}
+
+    @property
+    def this_week_materials(self) -> list[Material]:
+        return [m for m in self.materials if m.session_plan_id in self.this_week_plan_ids]
+
+    @property
+    def materials_by_week(self) -> list[tuple[object, list[Material]]]:
+        """Released materials grouped by their session plan (week or booster), in programme order."""
+        weeks: dict[int, tuple[object, list[Material]]] = {}
+        for material in self.materials:
+            weeks.setdefault(material.session_plan_id, (material.session_plan, []))[1].append(material)
+        return list(weeks.values())
 
 
 def participant_groups(*, user: User, now: datetime | None = None) -> list[ParticipantGroup]:

@@ -50,3 +50,15 @@ def apologies_send(*, group_session: GroupSession, participant: User, note: str 
         by=participant,
         note=note[:300],
     )
+
+
+@transaction.atomic
+def apologies_withdraw(*, group_session: GroupSession, participant: User) -> None:
+    """Take back one's apologies ("I can come after all"), until the session starts."""
+    if group_session.status != GroupSession.Status.SCHEDULED or group_session.starts_at <= timezone.now():
+        raise NotAllowed(_("This session has started, so the apologies stay; the facilitators keep the register."))
+    deleted, _rows = Attendance.objects.filter(
+        group_session=group_session, participant=participant, status=Attendance.Status.APOLOGIES
+    ).delete()
+    if not deleted:
+        raise NotAllowed(_("You had not sent apologies for this session."))

@@ -17,14 +17,19 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
 from core.links import absolute_url
-from reminders.services.scheduling import reminder_schedule
+from reminders.services.scheduling import notify_now, reminder_schedule
 from sessions.models import (
     Cohort,
     Enrolment,
     Invitation,
     PlaceOverride,
 )
+from sessions.selectors.places import meeting_facts_for
+from sessions.services.enrolments import enrolment_withdraw
 from sessions.services.joining import join_checks
+
+# The reason recorded when someone declines an invitation with "not for me now".
+NOT_FOR_ME_NOW = "Not for me now"
 
 
 class InvitationUnusable(DomainError):
@@ -36,7 +41,12 @@ def token_hash(*, token: str) -> str:
 
 
 def _send_invitation_email(*, email: str, cohort: Cohort, link: str, has_account: bool) -> None:
-    context = {"label": cohort.programme.neutral_label, "link": link, "has_account": has_account}
+    context = {
+        "label": cohort.programme.neutral_label,
+        "link": link,
+        "has_account": has_account,
+        "facts": meeting_facts_for(cohorts=[cohort])[cohort.pk],
+    }
     subject = render_to_string("sessions/email/invitation_subject.txt", context).strip()
     body = render_to_string("sessions/email/invitation.txt", context)
     send_mail(subject, body, None, [email])
@@ -176,3 +186,50 @@ def _pack_nudge_schedule(*, enrolment: Enrolment) -> None:
         subject=enrolment,
         due_at=timezone.now() + settings.STEADY_PACK_NUDGE_AFTER,
     )
+
+
+def _tell_facilitators_of_a_decline(*, cohort: Cohort, subject, who: str, extra: list[User] = ()) -> None:
+    """Tell the cohort's facilitators (and whoever invited) that an invitee said "not for me now"."""
+    recipients = {person.pk: person for person in [*cohort.facilitators.all(), *extra]}
+    for person in recipients.values():
+        notify_now(
+            kind="place_declined",
+            recipient=person,
+            subject=subject,
+            occurrence="declined",
+            context={
+                "who": who,
+                "cohort_name": cohort.name,
+                "cohort_url": absolute_url("sessions:cohort_detail", pk=cohort.pk),
+            },
+        )
+
+
+@transaction.atomic
+def enrolment_decline(*, enrolment: Enrolment, by: User) -> Enrolment:
+    """An invitee (invited, read or waitlisted) says "not for me now": the place is freed, facilitators told."""
+    if enrolment.status not in Enrolment.PENDING_STATUSES:
+        raise NotAllowed(_("Your place is already confirmed or has ended; to leave, use “Leave the group”."))
+    enrolment = enrolment_withdraw(enrolment=enrolment, reason=NOT_FOR_ME_NOW, by=by)
+    _tell_facilitators_of_a_decline(cohort=enrolment.cohort, subject=enrolment, who=enrolment.participant.full_name)
+    return enrolment
+
+
+@transaction.atomic
+def invitation_decline(*, token: str) -> Invitation:
+    """Someone without an account says "not for me now" on the invitation page.
+
+    The link is used up (no account is made) and the facilitators and whoever invited are told.
+    """
+    invitation = invitation_check(token=token)
+    invitation = Invitation.objects.select_for_update().select_related("cohort", "invited_by").get(pk=invitation.pk)
+    if invitation.used_at is not None:
+        raise InvitationUnusable(_("This invitation link has already been used."))
+    now = timezone.now()
+    invitation.used_at = now
+    invitation.declined_at = now
+    invitation.save(update_fields=["used_at", "declined_at"])
+    _tell_facilitators_of_a_decline(
+        cohort=invitation.cohort, subject=invitation, who=invitation.email, extra=[invitation.invited_by]
+    )
+    return invitation

@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +44,7 @@ from sessions.selectors.access import (
     participant_get_for_facilitator,
 )
 from sessions.selectors.checkin_offers import checkin_offer_get_for_participant
+from sessions.selectors.cohorts import attach_progress, checkin_kind_for
 from sessions.selectors.cover import cover_warnings
 from sessions.selectors.help_requests import (
     help_cohort_get_for_participant,
@@ -90,7 +92,9 @@ def availability(request: HttpRequest) -> HttpResponse:
         **checkin_selectors.availability_for_facilitator(user=user, first=first),
         "slot_days": _slot_days(slots, user.time_zone),
         "slot_count": len(slots),
-        "participants": checkin_selectors.participants_for_facilitator(user=user),
+        "participants": checkin_selectors.participants_for_facilitator(user=user, query=request.GET.get("q", "")),
+        "participant_names": checkin_selectors.participants_for_facilitator(user=user),
+        "query": request.GET.get("q", ""),
         "window_form": AvailabilityWindowForm(initial={"valid_from": first}),
         "slot_form": AvailabilitySlotForm(),
         "blocked_form": BlockedDateForm(),
@@ -144,6 +148,10 @@ def availability_remove(request: HttpRequest, kind: str, pk: int) -> HttpRespons
     return redirect("sessions:availability")
 
 
+# Check-ins shown per page in the facilitator's list (upcoming: the next this many).
+CHECKINS_PER_PAGE = 20
+
+
 def _book(
     request: HttpRequest, *, participant, facilitator_ids: list[int], cohorts, viewer, template: str, moving=None
 ):
@@ -153,7 +161,11 @@ def _book(
         facilitator_ids=facilitator_ids, first=first, last=last, exclude_participant_id=participant.pk
     )
     kind = request.GET.get("kind")
-    initial = {"kind": kind} if kind in CheckIn.Kind.values else {}
+    if kind not in CheckIn.Kind.values:
+        # The purpose that fits where the person's group is (before, around the middle, at the end, whenever).
+        attach_progress(cohorts=cohorts, now=timezone.now())
+        kind = checkin_kind_for(cohort=cohorts[0]) if cohorts else CheckIn.Kind.ON_REQUEST
+    initial = {"kind": kind}
     form = CheckinBookForm(request.POST or None, slots=slots, initial=initial)
     nearest = []
     if request.method == "POST" and form.is_valid():
@@ -295,19 +307,32 @@ def checkin_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET), then cancel (POST) and land on the person's list of check-ins with a message."""
     checkin = checkin_get_for_member(user=request.user, pk=pk)
+    if request.method != "POST":
+        return render(request, "sessions/checkins/cancel_confirm.html", {"checkin": checkin})
     try:
         checkin = checkin_services.checkin_cancel(actor=request.user, checkin=checkin)
     except DomainError as error:
         messages.error(request, error.message)
+        return redirect(checkin)
+    if checkin.late_cancellation:
+        messages.info(request, _("The check-in is cancelled. As it was at short notice, we have noted that."))
     else:
-        if checkin.late_cancellation:
-            messages.info(request, _("The check-in is cancelled. As it was at short notice, we have noted that."))
-        else:
-            messages.success(request, _("The check-in is cancelled."))
-    return redirect(checkin)
+        messages.success(request, _("The check-in is cancelled."))
+    if checkin.participant_id == request.user.pk:
+        return redirect("sessions:checkin_list")
+    return redirect("sessions:checkin_list_facilitator")
+
+
+@role_required("facilitator")
+def checkin_list_facilitator(request: HttpRequest) -> HttpResponse:
+    """The facilitator's check-ins: the next ones, then the past ones a page at a time (constant queries)."""
+    found = checkin_selectors.checkins_for_facilitator(user=request.user)
+    past = Paginator(found["past"], CHECKINS_PER_PAGE).get_page(request.GET.get("page"))
+    upcoming = list(found["upcoming"][:CHECKINS_PER_PAGE])
+    return render(request, "sessions/checkins/list_facilitator.html", {"upcoming": upcoming, "past": past})
 
 
 @role_required("participant")

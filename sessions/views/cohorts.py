@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,10 @@ from sessions.forms import (
 from sessions.models import Cohort
 from sessions.selectors.access import (
     cohort_get_for_facilitator,
+    cohort_get_for_lead,
 )
+from sessions.selectors.cohorts import attach_progress, cohort_moved_session_count, cohort_overview_for_lead
 from sessions.selectors.cohorts import cohort_detail as cohort_detail_context
-from sessions.selectors.cohorts import cohort_moved_session_count
 from sessions.selectors.cover import CoverWarning, cover_warnings
 from sessions.services.cohorts import cohort_create as cohort_create_service
 from sessions.services.cohorts import cohort_status_change, cohort_update
@@ -39,6 +41,14 @@ def cover_message(request: HttpRequest, warnings: list[CoverWarning]) -> None:
             _("%(cohort)s: %(sessions)s need two facilitators, and fewer than two are free. Name cover when you can.")
             % {"cohort": warning.cohort.name, "sessions": labels},
         )
+
+
+@role_required("service_lead")
+def cohort_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The service lead's read-only cohort page: counts and dates, nothing clinical."""
+    cohort = cohort_get_for_lead(user=request.user, pk=pk)
+    attach_progress(cohorts=[cohort], now=timezone.now())
+    return render(request, "sessions/cohort_overview.html", cohort_overview_for_lead(cohort=cohort))
 
 
 @role_required("facilitator")

@@ -26,6 +26,7 @@ from sessions.selectors.access import (
 )
 from sessions.selectors.cohorts import RegisterRow, attendance_get, register_rows, run_session
 from sessions.services.attendance import apologies_send as apologies_send_service
+from sessions.services.attendance import apologies_withdraw as apologies_withdraw_service
 from sessions.services.attendance import attendance_record
 from sessions.services.checkin_offers import checkin_offers_make as checkin_offers_make_service
 from sessions.services.group_sessions import (
@@ -178,5 +179,24 @@ def apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.warning(request, error.message)
     else:
-        messages.success(request, _("Your facilitators know you can't make it. Thank you for letting them know."))
+        messages.success(
+            request,
+            _(
+                "Your facilitators know you can't make it. Thank you for letting them know. "
+                "If your plans change, you can take it back on this page until the session starts."
+            ),
+        )
+    return redirect(role_home_url_name("participant"))
+
+
+@role_required("participant")
+@require_POST
+def apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    group_session = group_session_get_for_member(user=request.user, pk=pk)
+    try:
+        apologies_withdraw_service(group_session=group_session, participant=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("Your apologies are taken back: the facilitators expect you at the session."))
     return redirect(role_home_url_name("participant"))

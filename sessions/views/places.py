@@ -28,7 +28,7 @@ from sessions.selectors.access import (
     material_get_for_participant,
 )
 from sessions.selectors.help_requests import help_request_open_for
-from sessions.selectors.places import cohort_pack_current
+from sessions.selectors.places import cohort_pack_current, meeting_facts_for
 from sessions.services.enrolments import (
     enrolment_acknowledge,
     enrolment_confirm,
@@ -36,7 +36,7 @@ from sessions.services.enrolments import (
     enrolment_waitlist,
 )
 from sessions.services.enrolments import enrolment_withdraw as enrolment_withdraw_service
-from sessions.services.invitations import InvitationUnusable, invitation_check
+from sessions.services.invitations import InvitationUnusable, enrolment_decline, invitation_check, invitation_decline
 from sessions.services.invitations import invitation_accept as invitation_accept_service
 from sessions.services.joining import GoAheadNeeded
 
@@ -64,6 +64,7 @@ def enrolment_pack(request: HttpRequest, pk: int) -> HttpResponse:
             "pack": pack,
             "sections": sections,
             "acknowledged": enrolment.pack_acknowledged_id == pack.pk,
+            "facts": meeting_facts_for(cohorts=[enrolment.cohort])[enrolment.cohort_id],
         },
     )
 
@@ -130,7 +131,39 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return render(request, "sessions/invitation_unusable.html", {"message": error.message}, status=410)
             login(request, enrolment.participant, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("sessions:enrolment_pack", pk=enrolment.pk)
-    return render(request, "sessions/invitation_accept.html", {"invitation": invitation, "form": form})
+    facts = meeting_facts_for(cohorts=[invitation.cohort])[invitation.cohort_id]
+    return render(
+        request,
+        "sessions/invitation_accept.html",
+        {"invitation": invitation, "form": form, "facts": facts, "token": token},
+    )
+
+
+@require_POST
+def invitation_not_for_me(request: HttpRequest, token: str) -> HttpResponse:
+    """Someone invited by link declines kindly: no account is made, the facilitators are told."""
+    try:
+        invitation_decline(token=token)
+    except InvitationUnusable as error:
+        return render(request, "sessions/invitation_unusable.html", {"message": error.message}, status=410)
+    return render(request, "sessions/invitation_declined.html")
+
+
+@role_required("participant")
+@require_POST
+def enrolment_not_for_me(request: HttpRequest, pk: int) -> HttpResponse:
+    """An invitee with an account declines kindly: the place is freed and the facilitators are told."""
+    enrolment = enrolment_get_for_participant(user=request.user, pk=pk)
+    try:
+        enrolment_decline(enrolment=enrolment, by=request.user)
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Thank you for letting us know. The facilitators are told; you are welcome to join a later group."),
+        )
+    return redirect(role_home_url_name("participant"))
 
 
 def go_ahead_page(

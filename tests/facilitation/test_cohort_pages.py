@@ -66,12 +66,13 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-# Cohort timeline, materials, groups left (1), check-in offers, check-in prompts (3), check-ins panel (4),
-# talk panel (3), protected time and lines (2), questionnaires due (5: places, cohorts, session starts, schedules,
-# own responses).
+# Cohort timeline, materials, reminder choices, groups left (1), check-in offers, check-in prompts (3),
+# check-ins panel (4), talk panel (3), protected time and lines (2), questionnaires due (5: places, cohorts,
+# session starts, schedules, own responses).
 PARTICIPANT_HOME_QUERIES = 28
-# cohorts, apologies, warnings, cover, offers not taken up, check-ins panel (3 + one access-log insert), risk alerts
-FACILITATOR_HOME_QUERIES = 16
+# cohorts, progress, apologies, warnings, cover, offers not taken up, check-ins panel (3 + one access-log insert),
+# risk alerts
+FACILITATOR_HOME_QUERIES = 17
 
 
 def with_questionnaires(cohort, people) -> None:
@@ -149,7 +150,7 @@ def test_home_practice_is_this_weeks_and_stops_a_week_after_the_last_session(cli
     with time_machine.travel(last.starts_at + datetime.timedelta(weeks=6)):
         client.force_login(person)
         body = client.get(reverse("facilitation:participant_home")).content.decode()
-    assert "Materials so far" in body
+    assert "Materials by week" in body
     assert "home practice" not in body and "Three soothing breaths a day." not in body
 
 

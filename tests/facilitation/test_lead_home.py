@@ -31,8 +31,9 @@ def cohorts(count: int) -> list:
 def test_lead_home_lists_every_cohort_in_constant_queries(client, django_assert_num_queries, count) -> None:
     made = cohorts(count)
     client.force_login(ServiceLeadFactory())
-    # session, user, bell, cohorts, next sessions, programmes, cover, heartbeats, escalations
-    with django_assert_num_queries(9):
+    # session, user, bell, cohorts, next sessions, progress, programmes, cover, line managers to confirm, heartbeats,
+    # escalations
+    with django_assert_num_queries(11):
         response = client.get(reverse("facilitation:lead_home"))
     body = response.content.decode()
     assert all(cohort.name in body for cohort in made)

@@ -30,6 +30,8 @@ CLINICAL = {
     "group_sessions.BlockedDate",
     "group_sessions.GroupSession",
     "group_sessions.Enrolment",
+    "group_sessions.PlaceOverride",
+    "group_sessions.CheckinOffer",
 }
 HIDDEN_LOOKUPS = [
     ("group_sessions", "checkin", "notes__icontains"),
