@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.selectors import crisis_contacts_for
 from measures import reports, selectors, services
-from measures.crisis import crisis_contacts_for
 from measures.models import RiskAlert
 
 
@@ -162,7 +162,7 @@ def response_done(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "response": response,
         "flagged": flagged,
-        "contacts": crisis_contacts_for(response.cohort.holiday_region) if flagged else [],
+        "contacts": crisis_contacts_for(region=response.cohort.holiday_region) if flagged else [],
         "can_correct": not response.corrections.exists(),
     }
     return render(request, "measures/response_done.html", context)

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from measures.crisis import crisis_contacts_for
+from core.selectors import crisis_contacts_for
 from measures.models import Item, Response, RiskAlert
 from measures.reminder_kinds import RISK_ALERT_KIND
 from measures.selectors import risk_alerts_open_for, risk_alerts_unacknowledged_since
@@ -131,12 +131,14 @@ def test_the_service_can_flag_another_item(group, measures, service_lead, facili
     assert RiskAlert.objects.get().item == gad_item
 
 
-def test_crisis_contacts_by_region_and_from_settings():
-    assert [c["contact"] for c in crisis_contacts_for("GB-ENG")] == ["116 123", "111", "999"]
-    assert "988" in [c["contact"] for c in crisis_contacts_for("CA-ON")]
-    assert crisis_contacts_for("") == crisis_contacts_for("GB-SCT")
-    with override_settings(STEADY_CRISIS_CONTACTS={"GB": [{"name": "Local line", "contact": "0800 000", "note": ""}]}):
-        assert crisis_contacts_for("GB-ENG")[0]["name"] == "Local line"
+def test_crisis_contacts_by_region_from_the_services_list(db):
+    """The risk message reads the one list the service lead keeps (core.CrisisContact)."""
+    assert [c.number for c in crisis_contacts_for(region="GB-ENG")] == ["116 123", "111", "999"]
+    assert "988" in [c.number for c in crisis_contacts_for(region="CA-ON")]
+    with override_settings(STEADY_DEFAULT_CRISIS_REGION="GB-SCT"):
+        assert [c.number for c in crisis_contacts_for(region="")] == [
+            c.number for c in crisis_contacts_for(region="GB-SCT")
+        ]
 
 
 def test_the_notice_renders_without_clinical_words(group, measures):

@@ -199,6 +199,7 @@ AWAY_FROM_DEFAULT = {
     "booster_offsets_weeks": [3, 9],
     "neutral_label": "Team time",
     "pre_group_checkin_required": True,
+    "join_closes_after_week": 1,
 }
 
 
