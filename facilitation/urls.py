@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation.views import homes, protected_time
+from facilitation.views import homes, organisation_report, protected_time
 
 app_name = "facilitation"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("facilitating/", homes.facilitator_home, name="facilitator_home"),
     path("team/", homes.manager_home, name="manager_home"),
     path("service/", homes.lead_home, name="lead_home"),
+    path("service/report/", organisation_report.organisation_report, name="organisation_report"),
+    path("service/report.csv", organisation_report.organisation_report_csv, name="organisation_report_csv"),
 ]
 
 # --- Protected time ---------------------------------------------------------

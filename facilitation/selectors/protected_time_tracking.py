@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -26,9 +26,29 @@ def add_working_days(*, instant: datetime, days: int, region: str, time_zone: st
     counted = 0
     while counted < days:
         day += timedelta(days=1)
-        if day.weekday() < 5 and day not in bank_holidays(region, [day.year]):
+        if is_working_day(day, region=region):
             counted += 1
     return datetime.combine(day, local.timetz()).astimezone(instant.tzinfo)
+
+
+def is_working_day(day: date, *, region: str) -> bool:
+    """Monday to Friday and not one of the region's bank holidays."""
+    return day.weekday() < 5 and day not in bank_holidays(region, [day.year])
+
+
+def working_days_between(*, start: datetime, end: datetime, region: str, time_zone: str) -> int:
+    """Count the working days after ``start``'s local date up to and including ``end``'s.
+
+    The inverse of ``add_working_days`` by the day: asked on Friday, decided on Tuesday is
+    2 working days (1 when Monday is a bank holiday); decided the same day is 0.
+    """
+    zone = zoneinfo.ZoneInfo(time_zone)
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    counted = 0
+    while day < last:
+        day += timedelta(days=1)
+        counted += is_working_day(day, region=region)
+    return counted
 
 
 def protected_time_due_escalations(*, now: datetime | None = None) -> list[tuple[int, str]]:
