@@ -19,7 +19,10 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("", include("sessions.urls")),
     # The organisation report moved to facilitation (it adds protected time); old links still work.
-    path("measures/organisation/", RedirectView.as_view(pattern_name="facilitation:organisation_report", query_string=True)),
+    path(
+        "measures/organisation/",
+        RedirectView.as_view(pattern_name="facilitation:organisation_report", query_string=True),
+    ),
     path("measures/", include("measures.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("facilitation.urls")),
