@@ -179,6 +179,6 @@ def test_the_report_runs_constant_queries_for_2_and_20_cohorts(client, service_l
     small = [queries(url) for url in urls]
     add_cohorts(18)
     assert [queries(url) for url in urls] == small
-    # session, user, bell (page only), measures' seven (3 for places, 4 for scores), 2 for protected time
+    # the same at 20 cohorts: measures' report, two for protected time, and the page's own (session, user...)
     assert small == [10, 9]
     assert ProtectedTimeLine.objects.count() == 20 * 4
