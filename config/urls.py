@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from accounts.urls import auth_urlpatterns
@@ -17,6 +18,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("programmes/", include("programmes.urls")),
     path("", include("sessions.urls")),
+    # The organisation report moved to facilitation (it adds protected time); old links still work.
+    path(
+        "measures/organisation/",
+        RedirectView.as_view(pattern_name="facilitation:organisation_report", query_string=True),
+    ),
     path("measures/", include("measures.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("facilitation.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation.views import crisis_contacts, homes, protected_time
+from facilitation.views import crisis_contacts, homes, organisation_report, protected_time
 
 app_name = "facilitation"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
         crisis_contacts.crisis_contact_remove,
         name="crisis_contact_remove",
     ),
+    path("service/report/", organisation_report.organisation_report, name="organisation_report"),
+    path("service/report.csv", organisation_report.organisation_report_csv, name="organisation_report_csv"),
 ]
 
 # --- Protected time ---------------------------------------------------------

@@ -99,5 +99,5 @@ def seed_responses(ctx: DemoContext) -> None:
         )
     ctx.notes.append(
         f"Measures: {cohort.name} has baseline and mid-programme questionnaires; see /measures/cohorts/{cohort.pk}/"
-        "evaluation/ and /measures/organisation/."
+        "evaluation/ and the organisation report (from the service lead's home)."
     )

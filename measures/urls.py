@@ -23,6 +23,4 @@ urlpatterns = [
     path("cohorts/<int:pk>/evaluation/", views.cohort_evaluation, name="cohort_evaluation"),
     path("cohorts/<int:pk>/evaluation.csv", views.cohort_evaluation_csv, name="cohort_evaluation_csv"),
     path("cohorts/<int:pk>/research.csv", views.cohort_research_csv, name="cohort_research_csv"),
-    path("organisation/", views.organisation_report, name="organisation_report"),
-    path("organisation.csv", views.organisation_report_csv, name="organisation_report_csv"),
 ]

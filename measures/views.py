@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from measures import organisation_report as organisation
 from measures import reports, selectors, services
 from measures.forms import AcknowledgeForm, ItemFileForm
 
@@ -138,21 +137,7 @@ def cohort_research_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return _csv(reports.research_csv_rows(cohort=cohort), f"research-cohort-{cohort.pk}.csv")
 
 
-# --- The organisation report (service leads only) ------------------------------------------------------
-
-
-@staff_only("service_lead")
-@require_GET
-def organisation_report(request: HttpRequest) -> HttpResponse:
-    report = organisation.organisation_report(to=request.GET.get("to", ""))
-    return render(request, "measures/organisation_report.html", {"report": report})
-
-
-@staff_only("service_lead")
-@require_GET
-def organisation_report_csv(request: HttpRequest) -> HttpResponse:
-    report = organisation.organisation_report(to=request.GET.get("to", ""))
-    return _csv(organisation.organisation_csv_rows(report=report), "organisation-report.csv")
+# --- Service leads ----------------------------------------------------------------------------------
 
 
 @staff_only("service_lead")

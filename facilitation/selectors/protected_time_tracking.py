@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,11 +11,31 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.selectors import escalation_steps_fired
-from core.working_days import add_working_days
+from core.working_days import add_working_days, is_working_day
 from facilitation.models import PROTECTED_TIME_LADDER, ProtectedTimeLine, ProtectedTimeStep
 from facilitation.selectors.protected_time import AWAITING, DECIDED, PT
 
-__all__ = ["add_working_days", "protected_time_due_escalations", "protected_time_managers_with_pending"]
+__all__ = [
+    "add_working_days",
+    "protected_time_due_escalations",
+    "protected_time_managers_with_pending",
+    "working_days_between",
+]
+
+
+def working_days_between(*, start: datetime, end: datetime, region: str, time_zone: str) -> int:
+    """Count the working days after ``start``'s local date up to and including ``end``'s.
+
+    The inverse of ``add_working_days`` by the day: asked on Friday, decided on Tuesday is
+    2 working days (1 when Monday is a bank holiday); decided the same day is 0.
+    """
+    zone = zoneinfo.ZoneInfo(time_zone)
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    counted = 0
+    while day < last:
+        day += timedelta(days=1)
+        counted += is_working_day(day, region=region)
+    return counted
 
 
 def protected_time_due_escalations(*, now: datetime | None = None) -> list[tuple[int, str]]:

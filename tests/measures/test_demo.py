@@ -27,7 +27,7 @@ def test_the_demo_running_group_shows_change(client, db):
     assert page.count('role="img"') == 3
     assert "Mid-programme" in page
     client.force_login(User.objects.get(email="lead@steady.example"))
-    report = client.get(reverse("measures:organisation_report")).content.decode()
+    report = client.get(reverse("facilitation:organisation_report")).content.decode()
     assert report.count('role="img"') == 3
     assert "fewer than 5" in report
     run_seeders()

@@ -1,0 +1,31 @@
+"""The organisation report (service leads only; anyone else signed in gets the 403 page, as on every
+role-checked facilitation page): measures' place and change figures with the protected-time figures."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import role_required
+from facilitation.selectors import organisation_report as selectors
+
+
+@role_required("service_lead")
+@require_GET
+def organisation_report(request: HttpRequest) -> HttpResponse:
+    report = selectors.organisation_report_full(to=request.GET.get("to", ""))
+    context = {"report": report, "r": report.measures, "pt_header": selectors.protected_time_header()}
+    return render(request, "facilitation/organisation_report.html", context)
+
+
+@role_required("service_lead")
+@require_GET
+def organisation_report_csv(request: HttpRequest) -> HttpResponse:
+    report = selectors.organisation_report_full(to=request.GET.get("to", ""))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="organisation-report.csv"'
+    csv.writer(response).writerows(selectors.organisation_report_csv_rows(report=report))
+    return response
