@@ -1,9 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
+from accounts.services import user_deactivate
 
 
 @admin.register(User)
@@ -35,3 +42,14 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "first_name", "password1", "password2")}),)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Turning an account off goes through the service, which also ends the person's sessions.
+        deactivating = change and not obj.is_active and User.objects.filter(pk=obj.pk, is_active=True).exists()
+        if deactivating and obj.pk == request.user.pk:
+            raise PermissionDenied  # nobody turns their own account off
+        if deactivating:
+            obj.is_active = True  # the service turns it off, after the other changes are saved
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            user_deactivate(user=obj, by=request.user)
