@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
-from accounts.models import User
+from accounts.models import TwoFactorPolicy, User
 from accounts.services import user_deactivate
 
 
@@ -53,3 +53,19 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if deactivating:
             user_deactivate(user=obj, by=request.user)
+
+
+@admin.register(TwoFactorPolicy)
+class TwoFactorPolicyAdmin(admin.ModelAdmin):
+    """Shown, never edited here: the service lead changes it on its own page, which signs out people it binds."""
+
+    list_display = ("__str__", "required_for_facilitators", "required_for_service_leads", "updated_by", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TwoFactorPolicy | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TwoFactorPolicy | None = None) -> bool:
+        return False

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     # After authentication and messages: request.user.is_verified() (two-factor), then the idle sign-out.
     "django_otp.middleware.OTPMiddleware",
     "core.hardening.IdleTimeoutMiddleware",
+    "accounts.two_factor.TwoFactorSetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a calm page.
@@ -148,6 +149,9 @@ STEADY_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
     "payment=(), usb=(), browsing-topics=()"
 )
+# Two-step sign-in (django-otp, TOTP): the name authenticator apps show, and the admin never shows secrets.
+OTP_TOTP_ISSUER = "Steady"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A signed-in session idle for longer than this is signed out (0 turns it off).
 STEADY_IDLE_TIMEOUT_MINUTES = env.int("STEADY_IDLE_TIMEOUT_MINUTES", default=30)
 
