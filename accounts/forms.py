@@ -60,3 +60,24 @@ class UserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class TwoFactorCodeForm(CrispyFormMixin, forms.Form):
+    """The six-digit code from an authenticator app."""
+
+    submit_label = _("Continue")
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Enter the six digits your authenticator app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+
+class TwoFactorPolicyForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Save")
+    required_for_facilitators = forms.BooleanField(label=_("Facilitators must use two-step sign-in"), required=False)
+    required_for_service_leads = forms.BooleanField(label=_("Service leads must use two-step sign-in"), required=False)

@@ -14,3 +14,7 @@ EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backen
 # A broker folder of the tests' own, so a `make run` worker never takes a test's task.
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(REDIS_URL, VAR_DIR / "test-broker")
 STEADY_SKIP_REDIS_CHECK = False
+
+# Tests travel in time (time-machine) between signing in and the next page: the idle sign-out would end
+# their sessions. tests/privacy/test_hardening.py turns it on to test it.
+STEADY_IDLE_TIMEOUT_MINUTES = 0

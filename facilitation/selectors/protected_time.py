@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,6 +35,11 @@ def protected_time_manager_ids_for(*, user: User, on: date | None = None) -> lis
     return ids
 
 
+def _made_by(user: User, prefix: str = "") -> Q:
+    """Requests ``user`` made (their own, or sent for someone else): nobody decides or is shown these to decide."""
+    return Q(**{f"{prefix}enrolment__participant": user}) | Q(**{f"{prefix}submitted_by": user})
+
+
 def _requests_with_people() -> QuerySet[ProtectedTimeRequest]:
     return PT.objects.select_related(
         "enrolment__participant__line_manager", "enrolment__cohort__programme"
@@ -54,6 +59,7 @@ def protected_time_requests_to_decide(*, user: User, manager_ids: list[int] | No
     return list(
         _requests_with_people()
         .filter(status__in=AWAITING, enrolment__participant__line_manager_id__in=manager_ids)
+        .exclude(_made_by(user))
         .order_by("awaiting_since", "pk")
     )
 
@@ -75,6 +81,7 @@ def protected_time_history_for(*, user: User, manager_ids: list[int] | None = No
                 ProtectedTimeEvent.Action.SESSIONS_ADDED,
             ],
         )
+        .exclude(_made_by(user, "request__"))
         .select_related(
             "actor", "on_behalf_of", "request__enrolment__participant", "request__enrolment__cohort__programme"
         )
@@ -84,10 +91,14 @@ def protected_time_history_for(*, user: User, manager_ids: list[int] | None = No
 
 
 def protected_time_request_get_for_decider(*, user: User, pk: int) -> PT:
-    """Return the request if ``user`` may decide it (line manager or deputy today); 404 otherwise."""
+    """Return the request if ``user`` may decide it (line manager or deputy today, and not theirs); 404 otherwise."""
     manager_ids = protected_time_manager_ids_for(user=user)
     try:
-        return _requests_with_people().get(pk=pk, enrolment__participant__line_manager_id__in=manager_ids)
+        return (
+            _requests_with_people()
+            .exclude(_made_by(user))
+            .get(pk=pk, enrolment__participant__line_manager_id__in=manager_ids)
+        )
     except PT.DoesNotExist:
         raise Http404 from None
 
