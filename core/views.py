@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
 from django.views.decorators.cache import never_cache
 
 
@@ -12,6 +13,15 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: a constant answer after the same middleware, session and sign-in as any page.
+
+    Routed only when ``STEADY_BENCH_FLOOR`` is set (bench/load.py), never in production.
+    """
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
