@@ -16,24 +16,31 @@ from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
-from sessions.selectors.places import participant_booster_sessions, participant_groups
+from sessions.selectors.places import ParticipantGroup, participant_groups
 
 
 def participant_home(*, user: User) -> dict:
-    """Everything on the participant's home page, in a fixed number of queries."""
+    """Everything on the participant's home page, in a fixed number of queries (eleven, plus the bell's).
+
+    One query reads every place of theirs (pending and held); the check-ins panel works from the timeline
+    ``participant_groups`` has already read, rather than asking again.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(
+            participant=user, status__in=(*Enrolment.PENDING_STATUSES, *Enrolment.PLACE_STATUSES)
+        ).select_related("cohort__programme")
+    )
     pending = mark_pre_group_checkin_needed(
-        enrolments=list(
-            Enrolment.objects.filter(
-                participant=user,
-                status__in=Enrolment.PENDING_STATUSES,
-            ).select_related("cohort__programme")
+        enrolments=sorted(
+            (e for e in enrolments if e.status in Enrolment.PENDING_STATUSES), key=lambda e: (e.cohort_id, e.created_at)
         )
     )
+    groups = participant_groups(user=user, enrolments=[e for e in enrolments if e.status in Enrolment.PLACE_STATUSES])
     return {
-        "groups": participant_groups(user=user),
+        "groups": groups,
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
-        **participant_checkins_panel(user=user),
+        **participant_checkins_panel(user=user, groups=groups),
         **participant_protected_time(participant=user),
     }
 
@@ -128,36 +135,45 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
 TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)
 
 
-def participant_checkins_panel(*, user: User) -> dict:
-    """Context for ``facilitation/partials/participant_checkins.html`` (five queries whatever the data).
+def participant_checkins_panel(*, user: User, groups: list[ParticipantGroup] | None = None) -> dict:
+    """Context for ``facilitation/partials/participant_checkins.html``.
+
+    Two queries (check-ins, help requests) given ``groups`` from ``participant_groups`` (the home page has
+    them); without, those are read first. Cohorts, boosters and the talk offer come from the groups' timeline.
 
     - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
     - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
     - ``open_help_requests``: their "I'd like to talk" requests not yet handled
     - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
-    - ``upcoming_boosters``: booster sessions from now on (none once withdrawn)
+    - ``upcoming_boosters``: the next three booster sessions (none once withdrawn)
     """
     now = timezone.now()
-    cohorts = list(
-        Cohort.objects.filter(enrolments__participant=user, enrolments__status__in=Enrolment.PLACE_STATUSES)
-        .select_related("programme")
-        .distinct()
-    )
+    if groups is None:
+        groups = participant_groups(user=user, now=now)
+    sessions = [s for group in groups for s in group.sessions]
     upcoming = list(
         CheckIn.objects.filter(participant=user, status=CheckIn.Status.BOOKED, starts_at__gte=now)
         .select_related("facilitator")
         .order_by("starts_at")[:5]
     )
     open_requests = list(HelpRequest.objects.filter(participant=user, status=HelpRequest.Status.OPEN))
-    talk_offered = GroupSession.objects.filter(
-        cohort__in=[cohort.pk for cohort in cohorts],
-        status=GroupSession.Status.HELD,
-        session_plan__intensity=SessionPlan.Intensity.HIGH,
-        held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
-    ).exists()
-    boosters = list(participant_booster_sessions(user=user).filter(starts_at__gte=now)[:3])
+    talk_offered = any(
+        s.status == GroupSession.Status.HELD
+        and s.session_plan.intensity == SessionPlan.Intensity.HIGH
+        and s.held_at is not None
+        and s.held_at >= now - TALK_OFFER_AFTER_INTENSE_SESSION
+        for s in sessions
+    )
+    boosters = sorted(
+        (
+            s
+            for s in sessions
+            if s.kind == GroupSession.Kind.BOOSTER and s.status != GroupSession.Status.CANCELLED and s.starts_at >= now
+        ),
+        key=lambda s: s.starts_at,
+    )[:3]
     return {
-        "checkin_cohorts": cohorts,
+        "checkin_cohorts": [group.cohort for group in groups],
         "upcoming_checkins": upcoming,
         "open_help_requests": open_requests,
         "talk_offered": talk_offered,

@@ -39,14 +39,22 @@ class ParticipantGroup:
         return self.enrolment.cohort
 
 
-def participant_groups(*, user: User, now: datetime | None = None) -> list[ParticipantGroup]:
-    """The cohorts where the user holds or held a place, with timeline and released materials (4 queries)."""
+def participant_groups(
+    *, user: User, now: datetime | None = None, enrolments: list[Enrolment] | None = None
+) -> list[ParticipantGroup]:
+    """The cohorts where the user holds or held a place, with timeline and released materials (4 queries).
+
+    ``enrolments``: the user's places (enrolled or completed, with ``cohort__programme``) when the caller has
+    read them already (one query fewer).
+    """
     now = now or timezone.now()
-    enrolments = list(
-        Enrolment.objects.filter(participant=user, status__in=Enrolment.PLACE_STATUSES)
-        .select_related("cohort__programme")
-        .order_by("-cohort__start_date")
-    )
+    if enrolments is None:
+        enrolments = list(
+            Enrolment.objects.filter(participant=user, status__in=Enrolment.PLACE_STATUSES).select_related(
+                "cohort__programme"
+            )
+        )
+    enrolments = sorted(enrolments, key=lambda e: e.cohort.start_date, reverse=True)
     if not enrolments:
         return []
     groups = {e.cohort_id: ParticipantGroup(enrolment=e) for e in enrolments}
