@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 from core.models import Heartbeat
@@ -99,6 +102,15 @@ def lead_home(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
     attach_next_sessions(cohorts=cohorts, now=now)
+    # The table has a row per cohort: its text is made here once, not by filters in every row.
+    status_labels = {value: str(label) for value, label in Cohort.Status.choices}
+    for cohort in cohorts:
+        cohort.status_label = status_labels[cohort.status]
+        cohort.next_session_when = (
+            date_format(timezone.localtime(cohort.next_session.starts_at, zone(cohort.time_zone)), "D j M, H:i")
+            if cohort.next_session
+            else ""
+        )
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
@@ -129,6 +141,11 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
     }
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 # A participant is offered "I'd like to talk" on their home page this long after a high-intensity session.

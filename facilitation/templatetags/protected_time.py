@@ -68,6 +68,35 @@ def line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class Summary:
+    """A request in a line of the manager's list: its dates, and what waits for a decision."""
+
+    dates: str
+    pending_count: int
+    pending_hours: str
+
+
+def summary(pt_request: ProtectedTimeRequest) -> Summary:
+    """One pass over ``lines.all()``: first and last dates (cohort's time zone), pending sessions and hours."""
+    zone = _zone(pt_request.enrolment.cohort.time_zone)
+    lines = list(pt_request.lines.all())
+    pending = [line.minutes for line in lines if line.decision == ProtectedTimeLine.Decision.PENDING]
+    dates = ""
+    if lines:
+        first = timezone.localtime(min(line.starts_at for line in lines), zone)
+        last = timezone.localtime(max(line.starts_at for line in lines), zone)
+        dates = f"{date_format(first, 'j M')}–{date_format(last, 'j M Y')}"
+    return Summary(
+        dates=dates, pending_count=len(pending), pending_hours=floatformat(round(sum(pending) / 60, 2), "-2")
+    )
+
+
+@register.simple_tag
+def protected_time_summary(pt_request: ProtectedTimeRequest) -> Summary:
+    return summary(pt_request)
+
+
 @register.simple_tag
 def protected_time_line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
     return line_rows(pt_request)
