@@ -130,8 +130,10 @@ def protected_time_request_get_for_facilitator(*, user: User, pk: int) -> PT:
 
 def participant_protected_time(*, participant: User) -> dict[str, object]:
     """Context for the participant home's protected-time panel: two queries, any size."""
+    # The panel shows the cohort, status, hours and lines: the people and programme are not read for it.
     requests = list(
-        _requests_with_people()
+        PT.objects.select_related("enrolment__cohort")
+        .prefetch_related(Prefetch("lines", queryset=ProtectedTimeLine.objects.order_by("starts_at")))
         .filter(enrolment__participant=participant)
         .exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
         .order_by("-created_at")

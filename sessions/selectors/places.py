@@ -39,6 +39,17 @@ class ParticipantGroup:
         return self.enrolment.cohort
 
 
+# Long texts a participant's timeline never shows (the facilitator's plan and notes): not read for it.
+TIMELINE_UNUSED_FIELDS = (
+    "group_notes",
+    "session_plan__aims",
+    "session_plan__opening_practice",
+    "session_plan__main_practice",
+    "session_plan__facilitator_guidance",
+    "session_plan__intensity_preparation",
+)
+
+
 def participant_groups(
     *, user: User, now: datetime | None = None, enrolments: list[Enrolment] | None = None
 ) -> list[ParticipantGroup]:
@@ -59,7 +70,10 @@ def participant_groups(
         return []
     groups = {e.cohort_id: ParticipantGroup(enrolment=e) for e in enrolments}
     for group_session in (
-        GroupSession.objects.filter(cohort_id__in=groups).select_related("session_plan").order_by("starts_at")
+        GroupSession.objects.filter(cohort_id__in=groups)
+        .select_related("session_plan")
+        .defer(*TIMELINE_UNUSED_FIELDS)
+        .order_by("starts_at")
     ):
         groups[group_session.cohort_id].sessions.append(group_session)
     held_ids: set[int] = set()
