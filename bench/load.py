@@ -81,7 +81,11 @@ def build(*, cohorts: int, keep: bool) -> dict:
     call_command("migrate", verbosity=0)
     per_cohort, facilitators_n, managers_n = 8, max(2, cohorts // 2), max(2, cohorts // 4)
     participants_n = cohorts * per_cohort
-    if keep and Cohort.objects.count() == cohorts and User.objects.filter(is_participant=True).count() == participants_n:
+    if (
+        keep
+        and Cohort.objects.count() == cohorts
+        and User.objects.filter(is_participant=True).count() == participants_n
+    ):
         print(f"data set kept: {cohorts} cohorts, {participants_n} participants")
         return plan_logins()
 
@@ -108,7 +112,9 @@ def build(*, cohorts: int, keep: bool) -> dict:
         ]
 
     with transaction.atomic():
-        lead = User.objects.create(email="lead@steady.bench", first_name="Lead", password=password, is_service_lead=True)
+        lead = User.objects.create(
+            email="lead@steady.bench", first_name="Lead", password=password, is_service_lead=True
+        )
         programme, _created = programme_load_builtin(by=lead)
         plans = {(p.kind, p.number): p for p in SessionPlan.objects.filter(programme=programme)}
         weekly = sorted(p.number for (kind, _n), p in plans.items() if kind == SessionPlan.Kind.WEEKLY)
@@ -152,7 +158,9 @@ def build(*, cohorts: int, keep: bool) -> dict:
             dates = [("weekly", n, cohort.start_date + timedelta(weeks=n - 1)) for n in weekly]
             last = dates[-1][2]
             offsets = programme.booster_offsets_weeks or []
-            dates += [("booster", n, last + timedelta(weeks=offsets[i])) for i, n in enumerate(boosters[: len(offsets)])]
+            dates += [
+                ("booster", n, last + timedelta(weeks=offsets[i])) for i, n in enumerate(boosters[: len(offsets)])
+            ]
             for kind, number, day in dates:
                 starts = datetime.combine(day, cohort.start_time, tzinfo=london).astimezone(UTC)
                 past = starts < now

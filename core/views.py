@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.contrib.auth.decorators import login_required
 from django.views.decorators.cache import never_cache
 
 

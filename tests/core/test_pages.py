@@ -5,11 +5,13 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import User
 from core.demo import DEMO_PASSWORD
+from core.views import bench_floor
 
 pytestmark = [pytest.mark.foundation, pytest.mark.django_db]
 
@@ -68,3 +70,19 @@ def test_demo_logins_lists_only_accounts_that_can_sign_in_with_the_demo_password
     assert "participant1@steady.example" in listed and "lead@steady.example" in listed
     for email in listed:
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
+
+
+@pytest.mark.django_db
+def test_bench_floor_is_not_routed_unless_the_setting_says_so(client) -> None:
+    client.force_login(User.objects.create_user("floor@example.org", first_name="Floor"))
+    assert client.get("/bench/floor/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_bench_floor_answers_a_signed_in_person_only(rf) -> None:
+    request = rf.get("/bench/floor/")
+    request.user = AnonymousUser()
+    assert bench_floor(request).status_code == 302
+    request.user = User.objects.create_user("floor@example.org", first_name="Floor")
+    response = bench_floor(request)
+    assert response.status_code == 200 and response.content == f"ok {request.user.pk}".encode()
