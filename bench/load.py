@@ -398,8 +398,10 @@ def server_env() -> dict[str, str]:
 def start_gunicorn(*, port: int, workers: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        + ["--log-level", "warning", "--graceful-timeout", "5"],
+        [
+            *(str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--log-level", "warning", "--graceful-timeout", "5"),
+        ],
         cwd=BASE_DIR,
         env=server_env(),
         start_new_session=True,
@@ -476,7 +478,7 @@ def drive(*, port: int, pages: dict, seconds: float, clients: int) -> tuple[dict
     # Each page weighs the same in a round (each listed once per login), the floor as much as the others.
     plan = [(name, path, cookie) for name, rows in pages.items() for path, cookie in rows[:8]]
     # Warm every worker's templates and caches first, outside the figures.
-    for name, path, cookie in plan * 2:
+    for _name, path, cookie in plan * 2:
         request(port, path, cookie)
     queue: multiprocessing.Queue = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=client, args=(port, plan, seconds, n, queue)) for n in range(clients)]
@@ -515,9 +517,8 @@ def report(by_page: dict, rps: float) -> float:
             worst = max(worst, ratio)
         mark = "" if target is None else (f"{target:>6} " + ("ok" if ratio <= target else "OVER"))
         p50 = median(times)
-        print(
-            f"{name:<18} {len(rows):>8} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p50 / floor50:>10.2f} {ratio:>10.2f} {mark}"
-        )
+        figures = f"{len(rows):>8} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p50 / floor50:>10.2f} {ratio:>10.2f}"
+        print(f"{name:<18} {figures} {mark}")
     print(f"requests per second {rps:.1f}; failures {failures}/{total} (ratio {failures / max(total, 1):.4f})")
     if failures:
         worst = max(worst, float("inf"))

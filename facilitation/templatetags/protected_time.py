@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from facilitation.models import ProtectedTimeLine, ProtectedTimeRequest
 
 register = template.Library()
+DASH = "\u2013"  # the en dash between two times or dates
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
         rows.append(
             LineRow(
                 decision=line.decision,
-                when=f"{date_format(starts, 'D j M')}, {date_format(starts, 'H:i')}–{date_format(ends, 'H:i')}",
+                when=f"{date_format(starts, 'D j M')}, {date_format(starts, 'H:i')}{DASH}{date_format(ends, 'H:i')}",
                 hours=_("%(hours)s h") % {"hours": floatformat(line.hours, "-2")},
                 decision_label=labels[line.decision],
                 moved=moved,
@@ -86,7 +87,7 @@ def summary(pt_request: ProtectedTimeRequest) -> Summary:
     if lines:
         first = timezone.localtime(min(line.starts_at for line in lines), zone)
         last = timezone.localtime(max(line.starts_at for line in lines), zone)
-        dates = f"{date_format(first, 'j M')}–{date_format(last, 'j M Y')}"
+        dates = f"{date_format(first, 'j M')}{DASH}{date_format(last, 'j M Y')}"
     return Summary(
         dates=dates, pending_count=len(pending), pending_hours=floatformat(round(sum(pending) / 60, 2), "-2")
     )

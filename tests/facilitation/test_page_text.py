@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from facilitation.models import ProtectedTimeLine
 from facilitation.selectors.homes import lead_home, session_rows_label
-from facilitation.templatetags.protected_time import line_rows, summary
+from facilitation.templatetags.protected_time import DASH, line_rows, summary
 from sessions.models import GroupSession
 from sessions.selectors.cohorts import attach_next_sessions
 from sessions.selectors.places import participant_groups
@@ -38,11 +38,11 @@ def test_line_rows_show_each_line_in_the_cohorts_time_zone_with_hours_and_a_move
     second.save()
     ProtectedTimeLine.objects.filter(pk=third.pk).update(minutes=135)
     rows = {row.when: row for row in line_rows(request)}
-    moved = rows["Tue 15 Jul, 14:00–16:00"]
+    moved = rows[f"Tue 15 Jul, 14:00{DASH}16:00"]
     assert moved.hours == "2 h"
     assert moved.decision == "pending" and moved.decision_label == "Waiting"
     assert moved.moved == "Moved from Tue 8 Jul, 14:00 (was approved)"
-    others = [row for when, row in rows.items() if when != "Tue 15 Jul, 14:00–16:00"]
+    others = [row for when, row in rows.items() if when != f"Tue 15 Jul, 14:00{DASH}16:00"]
     assert sorted(row.hours for row in others) == ["2.25 h", "2.50 h"]
     assert {row.decision_label for row in others} == {"Declined", "Waiting"}
     assert all(row.moved == "" for row in others)
@@ -61,7 +61,7 @@ def test_summary_gives_the_date_span_and_what_waits():
     result = summary(request)
     assert result.pending_count == 2
     assert result.pending_hours == "3.25"  # 195 minutes
-    assert result.dates == f"{first.day} {first:%b}–{last.day} {last:%b %Y}"
+    assert result.dates == f"{first.day} {first:%b}{DASH}{last.day} {last:%b %Y}"
 
 
 def test_session_rows_say_week_day_and_state_in_the_participants_time_zone():
