@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.formatting import local_format
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
@@ -40,7 +38,7 @@ def participant_home(*, user: User) -> dict:
         )
     )
     groups = participant_groups(user=user, enrolments=[e for e in enrolments if e.status in Enrolment.PLACE_STATUSES])
-    session_rows_label(groups=groups, tz=zone(user.time_zone))
+    session_rows_label(groups=groups, time_zone=user.time_zone)
     return {
         "groups": groups,
         "pending": pending,
@@ -50,19 +48,18 @@ def participant_home(*, user: User) -> dict:
     }
 
 
-def session_rows_label(*, groups: list[ParticipantGroup], tz: ZoneInfo) -> None:
+def session_rows_label(*, groups: list[ParticipantGroup], time_zone: str) -> None:
     """Give each session of the "All sessions" list its text, made once here rather than by per-row template work.
 
-    ``label`` ("Week 3", "Booster 1"), ``when`` (day and time in ``tz``), ``state`` (held, cancelled with why,
+    ``label`` ("Week 3", "Booster 1"), ``when`` (day and time in ``time_zone``), ``state`` (held, cancelled with why,
     moved with why, upcoming).
     """
     week, booster = _("Week"), _("Booster")
     held, cancelled, moved, upcoming = _("held"), _("cancelled"), _("moved"), _("upcoming")
     for group in groups:
         for s in group.sessions:
-            starts = timezone.localtime(s.starts_at, tz)
             s.label = f"{booster if s.kind == GroupSession.Kind.BOOSTER else week} {s.number}"
-            s.when = f"{date_format(starts, 'D j M')}, {date_format(starts, 'H:i')}"
+            s.when = local_format(s.starts_at, time_zone, "D j M, H:i")
             if s.status == GroupSession.Status.HELD:
                 s.state = held
             elif s.status == GroupSession.Status.CANCELLED:
@@ -132,9 +129,7 @@ def lead_home(*, now: datetime | None = None) -> dict:
     for cohort in cohorts:
         cohort.status_label = status_labels[cohort.status]
         cohort.next_session_when = (
-            date_format(timezone.localtime(cohort.next_session.starts_at, zone(cohort.time_zone)), "D j M, H:i")
-            if cohort.next_session
-            else ""
+            local_format(cohort.next_session.starts_at, cohort.time_zone, "D j M, H:i") if cohort.next_session else ""
         )
     return {
         "cohorts": cohorts,
@@ -166,11 +161,6 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
     }
-
-
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 # A participant is offered "I'd like to talk" on their home page this long after a high-intensity session.

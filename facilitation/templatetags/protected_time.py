@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django import template
-from django.template.defaultfilters import floatformat
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.formatting import hours_text, local_format
 from facilitation.models import ProtectedTimeLine, ProtectedTimeRequest
 
 register = template.Library()
@@ -30,11 +27,6 @@ class LineRow:
     moved: str
 
 
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 @lru_cache(maxsize=16)
 def _decision_labels(language: str | None) -> dict[str, str]:
     return {value: str(label) for value, label in ProtectedTimeLine.Decision.choices}
@@ -42,26 +34,25 @@ def _decision_labels(language: str | None) -> dict[str, str]:
 
 def line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
     """The request's lines (``lines.all()``, so a prefetch keeps pages at a constant number of queries)."""
-    zone = _zone(pt_request.enrolment.cohort.time_zone)
+    zone_name = pt_request.enrolment.cohort.time_zone
     labels = _decision_labels(get_language())
     rows = []
     for line in pt_request.lines.all():
-        starts = timezone.localtime(line.starts_at, zone)
-        ends = timezone.localtime(line.ends_at, zone)
         moved = ""
         if line.moved:
-            before = timezone.localtime(line.previous_starts_at, zone)
             moved = _("Moved from %(old_day)s, %(old_time)s") % {
-                "old_day": date_format(before, "D j M"),
-                "old_time": date_format(before, "H:i"),
+                "old_day": local_format(line.previous_starts_at, zone_name, "D j M"),
+                "old_time": local_format(line.previous_starts_at, zone_name, "H:i"),
             }
             if line.previous_decision:
                 moved += " (%s)" % (_("was %(decision)s") % {"decision": labels[line.previous_decision].lower()})
+        starts = local_format(line.starts_at, zone_name, "D j M, H:i")
+        when = f"{starts}{DASH}{local_format(line.ends_at, zone_name, 'H:i')}"
         rows.append(
             LineRow(
                 decision=line.decision,
-                when=f"{date_format(starts, 'D j M')}, {date_format(starts, 'H:i')}{DASH}{date_format(ends, 'H:i')}",
-                hours=_("%(hours)s h") % {"hours": floatformat(line.hours, "-2")},
+                when=when,
+                hours=_("%(hours)s h") % {"hours": hours_text(line.minutes)},
                 decision_label=labels[line.decision],
                 moved=moved,
             )
@@ -80,17 +71,15 @@ class Summary:
 
 def summary(pt_request: ProtectedTimeRequest) -> Summary:
     """One pass over ``lines.all()``: first and last dates (cohort's time zone), pending sessions and hours."""
-    zone = _zone(pt_request.enrolment.cohort.time_zone)
+    zone_name = pt_request.enrolment.cohort.time_zone
     lines = list(pt_request.lines.all())
     pending = [line.minutes for line in lines if line.decision == ProtectedTimeLine.Decision.PENDING]
     dates = ""
     if lines:
-        first = timezone.localtime(min(line.starts_at for line in lines), zone)
-        last = timezone.localtime(max(line.starts_at for line in lines), zone)
-        dates = f"{date_format(first, 'j M')}{DASH}{date_format(last, 'j M Y')}"
-    return Summary(
-        dates=dates, pending_count=len(pending), pending_hours=floatformat(round(sum(pending) / 60, 2), "-2")
-    )
+        first = min(line.starts_at for line in lines)
+        last = max(line.starts_at for line in lines)
+        dates = f"{local_format(first, zone_name, 'j M')}{DASH}{local_format(last, zone_name, 'j M Y')}"
+    return Summary(dates=dates, pending_count=len(pending), pending_hours=hours_text(sum(pending)))
 
 
 @register.simple_tag

@@ -73,7 +73,7 @@ def test_session_rows_say_week_day_and_state_in_the_participants_time_zone():
     GroupSession.objects.filter(pk=two.pk).update(status="cancelled", cancel_reason="Snow")
     GroupSession.objects.filter(pk=three.pk).update(moved_reason="Room taken")
     groups = participant_groups(user=person)
-    session_rows_label(groups=groups, tz=ZoneInfo("Asia/Tokyo"))
+    session_rows_label(groups=groups, time_zone="Asia/Tokyo")
     rows = {s.number: s for s in groups[0].sessions}
     assert [rows[n].label for n in (1, 2, 3)] == ["Week 1", "Week 2", "Week 3"]
     assert rows[1].state == "held"
