@@ -80,8 +80,11 @@ class EarlyWarning:
 def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
     """Participants absent without apologies from each cohort's two most recent held sessions (2 queries)."""
     by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
-    held = GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD).order_by(
-        "cohort_id", "-starts_at"
+    # Every held session is read to find each cohort's last two: only the columns that needs.
+    held = (
+        GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD)
+        .only("pk", "cohort_id", "starts_at", "number", "kind")
+        .order_by("cohort_id", "-starts_at")
     )
     for group_session in held:
         if len(by_cohort[group_session.cohort_id]) < 2:

@@ -63,9 +63,8 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-PARTICIPANT_HOME_QUERIES = (
-    12  # places, timeline, materials, apologies, check-ins panel (2), protected time and lines (2)
-)
+# Participant home: places, timeline with apologies, materials, feed, check-ins panel (2), protected time, its lines.
+PARTICIPANT_HOME_QUERIES = 11
 FACILITATOR_HOME_QUERIES = 13  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert)
 
 
