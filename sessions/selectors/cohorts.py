@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import User
@@ -44,11 +45,16 @@ def cohorts_with_places(*, cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
 
 def attach_next_sessions(*, cohorts: list[Cohort], now: datetime) -> None:
     """Set ``cohort.next_session`` on each cohort (one query for any number, one row per cohort)."""
-    scheduled = GroupSession.objects.filter(status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
-    # Only each cohort's first upcoming session is read, not every session still ahead.
-    first = scheduled.filter(cohort_id=OuterRef("cohort_id")).order_by("starts_at", "pk").values("pk")[:1]
-    upcoming = scheduled.filter(cohort_id__in=[c.pk for c in cohorts], pk=Subquery(first))
-    next_by_cohort = {s.cohort_id: s for s in upcoming.select_related("session_plan")}
+    # Each cohort's first upcoming session, numbered within its cohort; only the first rows come back.
+    upcoming = (
+        GroupSession.objects.filter(
+            cohort_id__in=[c.pk for c in cohorts], status=GroupSession.Status.SCHEDULED, ends_at__gt=now
+        )
+        .annotate(place=Window(RowNumber(), partition_by=[F("cohort_id")], order_by=[F("starts_at"), F("pk")]))
+        .filter(place=1)
+        .select_related("session_plan")
+    )
+    next_by_cohort = {s.cohort_id: s for s in upcoming}
     for cohort in cohorts:
         cohort.next_session = next_by_cohort.get(cohort.pk)
 
