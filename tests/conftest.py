@@ -25,6 +25,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         report.longrepr = f"STEADY_REQUIRE_SERVICES=1 but this services test was skipped: {reason}"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the bell's counts are cached per person id)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def require_postgres() -> None:
     if reason := postgres_reason():
