@@ -119,14 +119,30 @@ def facilitator_cohorts(*, user: User) -> list[Cohort]:
     )
 
 
+LEAD_TABLE_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "capacity",
+    "time_zone",
+    "start_date",
+    "programme__id",
+    "programme__name",
+    "programme__version",
+)
+
+
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
     Counts and dates only: nothing clinical (no attendance, notes or reasons). Four queries whatever the size.
     """
     now = now or timezone.now()
-    cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
-    attach_next_sessions(cohorts=cohorts, now=now)
+    # Only what the table shows is read: a row per cohort, in every cohort there has been.
+    cohorts = list(
+        cohorts_with_places(cohorts=Cohort.objects.all()).only(*LEAD_TABLE_FIELDS).order_by("-start_date", "name")
+    )
+    attach_next_sessions(cohorts=cohorts, now=now, with_plan=False)
     # The table has a row per cohort: its text is made here once, not by filters in every row.
     status_labels = {value: str(label) for value, label in Cohort.Status.choices}
     for cohort in cohorts:

@@ -43,8 +43,22 @@ def cohorts_with_places(*, cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
     )
 
 
-def attach_next_sessions(*, cohorts: list[Cohort], now: datetime) -> None:
-    """Set ``cohort.next_session`` on each cohort (one query for any number, one row per cohort)."""
+# A session plan's long texts, for lists that show only its title.
+PLAN_LONG_TEXTS = (
+    "session_plan__aims",
+    "session_plan__opening_practice",
+    "session_plan__main_practice",
+    "session_plan__home_practice",
+    "session_plan__facilitator_guidance",
+    "session_plan__intensity_preparation",
+)
+
+
+def attach_next_sessions(*, cohorts: list[Cohort], now: datetime, with_plan: bool = True) -> None:
+    """Set ``cohort.next_session`` on each cohort (one query for any number, one row per cohort).
+
+    ``with_plan=False``: the session's times and status only (a list that shows no plan titles).
+    """
     # Each cohort's first upcoming session, numbered within its cohort; only the first rows come back.
     upcoming = (
         GroupSession.objects.filter(
@@ -52,7 +66,12 @@ def attach_next_sessions(*, cohorts: list[Cohort], now: datetime) -> None:
         )
         .annotate(place=Window(RowNumber(), partition_by=[F("cohort_id")], order_by=[F("starts_at"), F("pk")]))
         .filter(place=1)
-        .select_related("session_plan")
+    )
+    upcoming = (
+        # The plan's title is shown; its long texts are not read.
+        upcoming.select_related("session_plan").defer(*PLAN_LONG_TEXTS)
+        if with_plan
+        else upcoming.only("pk", "cohort_id", "starts_at", "ends_at", "status")
     )
     next_by_cohort = {s.cohort_id: s for s in upcoming}
     for cohort in cohorts:
