@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -90,3 +92,25 @@ def protected_time_summary(pt_request: ProtectedTimeRequest) -> Summary:
 @register.simple_tag
 def protected_time_line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
     return line_rows(pt_request)
+
+
+@register.simple_tag
+def protected_time_lines(pt_request: ProtectedTimeRequest) -> SafeString:
+    """The request's lines as a list (escaped by format_html): a page of many requests renders no per-line
+    template nodes. The markup is that of ``facilitation/partials/protected_time_lines.html``."""
+    items = format_html_join(
+        "\n",
+        '<li class="pt-line"><span class="pt-when">{}</span> <span class="steady-muted">· {}</span> '
+        '<span class="badge pt-{}">{}</span>{}</li>',
+        (
+            (
+                row.when,
+                row.hours,
+                row.decision,
+                row.decision_label,
+                format_html('<br><small class="steady-muted">{}</small>', row.moved) if row.moved else "",
+            )
+            for row in line_rows(pt_request)
+        ),
+    )
+    return format_html('<ul class="list-unstyled mb-0 pt-lines">\n{}\n</ul>', items)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from facilitation.models import ProtectedTimeLine
 from facilitation.selectors.homes import lead_home, session_rows_label
-from facilitation.templatetags.protected_time import DASH, line_rows, summary
+from facilitation.templatetags.protected_time import DASH, line_rows, protected_time_lines, summary
 from sessions.models import GroupSession
 from sessions.selectors.cohorts import attach_next_sessions
 from sessions.selectors.places import participant_groups
@@ -106,3 +106,13 @@ def test_service_overview_rows_carry_status_and_next_session_text():
     )
     assert row.status_label == "Recruiting"
     assert row.next_session_when == f"{first:%a} {first.day} {first:%b}, {first:%H:%M}"
+
+
+def test_lines_markup_has_one_item_per_line_with_its_text():
+    request = submitted(small_cohort(weeks=3))
+    html = str(protected_time_lines(request))
+    assert html.startswith('<ul class="list-unstyled mb-0 pt-lines">')
+    assert html.count('<li class="pt-line">') == 3
+    for row in line_rows(request):
+        assert f'<span class="pt-when">{row.when}</span>' in html
+        assert f'<span class="badge pt-pending">{row.decision_label}</span>' in html
