@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -235,6 +235,8 @@ def test_every_notification_opens_somewhere_and_shows_when_it_is_about(client: C
     assert "Tuesday 1 December, 10:00" in listing
 
 
+# The in-process cache, so the test's clock (time-machine) decides when the count expires, as Redis's does in use.
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bell"}})
 def test_bell_count_is_cached_cleared_by_reading_and_new_notices_show_within_the_cache_time(client: Client) -> None:
     person = ParticipantFactory()
     notified(person, 2)
