@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -19,6 +20,15 @@ def health(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers and bookmarking tools ask for /favicon.ico whatever the page links: send them the icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@login_required
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: a constant answer after the same middleware, session and sign-in as any page.
+
+    Routed only when ``STEADY_BENCH_FLOOR`` is set (bench/load.py), never in production.
+    """
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -286,6 +286,9 @@ STEADY_PROTECTED_TIME_ALERT_HOURS = env.int("STEADY_PROTECTED_TIME_ALERT_HOURS",
 STEADY_CHECKIN_NOTICE_HOURS = env.int("STEADY_CHECKIN_NOTICE_HOURS", default=24)
 # Invitations to join a cohort expire after this many days.
 STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
+# The benchmark's floor page (/bench/floor/: a constant answer through the same middleware, session and
+# sign-in as every page). Off unless STEADY_BENCH_FLOOR is set; bench/load.py sets it for its own server.
+STEADY_BENCH_FLOOR = env.bool("STEADY_BENCH_FLOOR", default=False)
 
 # --- Reminder engine (issue 5: reminders) ------------------------------------
 # The beat wakes the dispatcher every minute (config/celery_app.py); it claims due

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.formatting import local_format
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
@@ -17,27 +19,57 @@ from programmes.models import Programme, SessionPlan
 from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment, GroupSession, HelpRequest
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
 from sessions.selectors.cohorts import attach_next_sessions, cohorts_with_places
-from sessions.selectors.places import participant_booster_sessions, participant_groups
+from sessions.selectors.places import ParticipantGroup, participant_groups
 
 
 def participant_home(*, user: User) -> dict:
-    """Everything on the participant's home page, in a fixed number of queries."""
+    """Everything on the participant's home page, in a fixed number of queries (eleven, plus the bell's).
+
+    One query reads every place of theirs (pending and held); the check-ins panel works from the timeline
+    ``participant_groups`` has already read, rather than asking again.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(
+            participant=user, status__in=(*Enrolment.PENDING_STATUSES, *Enrolment.PLACE_STATUSES)
+        ).select_related("cohort__programme")
+    )
     pending = mark_pre_group_checkin_needed(
-        enrolments=list(
-            Enrolment.objects.filter(
-                participant=user,
-                status__in=Enrolment.PENDING_STATUSES,
-            ).select_related("cohort__programme")
+        enrolments=sorted(
+            (e for e in enrolments if e.status in Enrolment.PENDING_STATUSES), key=lambda e: (e.cohort_id, e.created_at)
         )
     )
+    groups = participant_groups(user=user, enrolments=[e for e in enrolments if e.status in Enrolment.PLACE_STATUSES])
+    session_rows_label(groups=groups, time_zone=user.time_zone)
     return {
-        "groups": participant_groups(user=user),
+        "groups": groups,
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
         "due": responses_due_for(user),
-        **participant_checkins_panel(user=user),
+        **participant_checkins_panel(user=user, groups=groups),
         **participant_protected_time(participant=user),
     }
+
+
+def session_rows_label(*, groups: list[ParticipantGroup], time_zone: str) -> None:
+    """Give each session of the "All sessions" list its text, made once here rather than by per-row template work.
+
+    ``label`` ("Week 3", "Booster 1"), ``when`` (day and time in ``time_zone``), ``state`` (held, cancelled with why,
+    moved with why, upcoming).
+    """
+    week, booster = _("Week"), _("Booster")
+    held, cancelled, moved, upcoming = _("held"), _("cancelled"), _("moved"), _("upcoming")
+    for group in groups:
+        for s in group.sessions:
+            s.label = f"{booster if s.kind == GroupSession.Kind.BOOSTER else week} {s.number}"
+            s.when = local_format(s.starts_at, time_zone, "D j M, H:i")
+            if s.status == GroupSession.Status.HELD:
+                s.state = held
+            elif s.status == GroupSession.Status.CANCELLED:
+                s.state = f"{cancelled}: {s.cancel_reason}" if s.cancel_reason else cancelled
+            elif s.moved_reason:
+                s.state = f"{moved}: {s.moved_reason}"
+            else:
+                s.state = upcoming
 
 
 @dataclass
@@ -50,8 +82,11 @@ class EarlyWarning:
 def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
     """Participants absent without apologies from each cohort's two most recent held sessions (2 queries)."""
     by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
-    held = GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD).order_by(
-        "cohort_id", "-starts_at"
+    # Every held session is read to find each cohort's last two: only the columns that needs.
+    held = (
+        GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD)
+        .only("pk", "cohort_id", "starts_at", "number", "kind")
+        .order_by("cohort_id", "-starts_at")
     )
     for group_session in held:
         if len(by_cohort[group_session.cohort_id]) < 2:
@@ -86,14 +121,37 @@ def facilitator_cohorts(*, user: User) -> list[Cohort]:
     )
 
 
+LEAD_TABLE_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "capacity",
+    "time_zone",
+    "start_date",
+    "programme__id",
+    "programme__name",
+    "programme__version",
+)
+
+
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
     Counts and dates only: nothing clinical (no attendance, notes or reasons). Four queries whatever the size.
     """
     now = now or timezone.now()
-    cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
-    attach_next_sessions(cohorts=cohorts, now=now)
+    # Only what the table shows is read: a row per cohort, in every cohort there has been.
+    cohorts = list(
+        cohorts_with_places(cohorts=Cohort.objects.all()).only(*LEAD_TABLE_FIELDS).order_by("-start_date", "name")
+    )
+    attach_next_sessions(cohorts=cohorts, now=now, with_plan=False)
+    # The table has a row per cohort: its text is made here once, not by filters in every row.
+    status_labels = {value: str(label) for value, label in Cohort.Status.choices}
+    for cohort in cohorts:
+        cohort.status_label = status_labels[cohort.status]
+        cohort.next_session_when = (
+            local_format(cohort.next_session.starts_at, cohort.time_zone, "D j M, H:i") if cohort.next_session else ""
+        )
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
@@ -131,36 +189,45 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
 TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)
 
 
-def participant_checkins_panel(*, user: User) -> dict:
-    """Context for ``facilitation/partials/participant_checkins.html`` (five queries whatever the data).
+def participant_checkins_panel(*, user: User, groups: list[ParticipantGroup] | None = None) -> dict:
+    """Context for ``facilitation/partials/participant_checkins.html``.
+
+    Two queries (check-ins, help requests) given ``groups`` from ``participant_groups`` (the home page has
+    them); without, those are read first. Cohorts, boosters and the talk offer come from the groups' timeline.
 
     - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
     - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
     - ``open_help_requests``: their "I'd like to talk" requests not yet handled
     - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
-    - ``upcoming_boosters``: booster sessions from now on (none once withdrawn)
+    - ``upcoming_boosters``: the next three booster sessions (none once withdrawn)
     """
     now = timezone.now()
-    cohorts = list(
-        Cohort.objects.filter(enrolments__participant=user, enrolments__status__in=Enrolment.PLACE_STATUSES)
-        .select_related("programme")
-        .distinct()
-    )
+    if groups is None:
+        groups = participant_groups(user=user, now=now)
+    sessions = [s for group in groups for s in group.sessions]
     upcoming = list(
         CheckIn.objects.filter(participant=user, status=CheckIn.Status.BOOKED, starts_at__gte=now)
         .select_related("facilitator")
         .order_by("starts_at")[:5]
     )
     open_requests = list(HelpRequest.objects.filter(participant=user, status=HelpRequest.Status.OPEN))
-    talk_offered = GroupSession.objects.filter(
-        cohort__in=[cohort.pk for cohort in cohorts],
-        status=GroupSession.Status.HELD,
-        session_plan__intensity=SessionPlan.Intensity.HIGH,
-        held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
-    ).exists()
-    boosters = list(participant_booster_sessions(user=user).filter(starts_at__gte=now)[:3])
+    talk_offered = any(
+        s.status == GroupSession.Status.HELD
+        and s.session_plan.intensity == SessionPlan.Intensity.HIGH
+        and s.held_at is not None
+        and s.held_at >= now - TALK_OFFER_AFTER_INTENSE_SESSION
+        for s in sessions
+    )
+    boosters = sorted(
+        (
+            s
+            for s in sessions
+            if s.kind == GroupSession.Kind.BOOSTER and s.status != GroupSession.Status.CANCELLED and s.starts_at >= now
+        ),
+        key=lambda s: s.starts_at,
+    )[:3]
     return {
-        "checkin_cohorts": cohorts,
+        "checkin_cohorts": [group.cohort for group in groups],
         "upcoming_checkins": upcoming,
         "open_help_requests": open_requests,
         "talk_offered": talk_offered,

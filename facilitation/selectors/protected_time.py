@@ -46,6 +46,33 @@ def _requests_with_people() -> QuerySet[ProtectedTimeRequest]:
     ).prefetch_related(Prefetch("lines", queryset=ProtectedTimeLine.objects.order_by("starts_at")))
 
 
+INBOX_FIELDS = (
+    "id",
+    "status",
+    "version",
+    "awaiting_since",
+    "enrolment__id",
+    "enrolment__participant__id",
+    "enrolment__participant__first_name",
+    "enrolment__participant__last_name",
+    "enrolment__participant__line_manager_id",
+    "enrolment__cohort__id",
+    "enrolment__cohort__time_zone",
+    "enrolment__cohort__programme__id",
+    "enrolment__cohort__programme__neutral_label",
+)
+LINE_LIST_FIELDS = (
+    "id",
+    "request_id",
+    "starts_at",
+    "ends_at",
+    "minutes",
+    "decision",
+    "previous_starts_at",
+    "previous_decision",
+)
+
+
 def protected_time_requests_to_decide(*, user: User, manager_ids: list[int] | None = None) -> list[PT]:
     """Requests waiting for ``user`` (their own staff and those delegated to them), oldest first.
 
@@ -56,8 +83,12 @@ def protected_time_requests_to_decide(*, user: User, manager_ids: list[int] | No
         manager_ids = protected_time_manager_ids_for(user=user)
     if not manager_ids:
         return []
+    # The list shows names, the neutral label and the lines: only those columns are read.
+    lines = ProtectedTimeLine.objects.only(*LINE_LIST_FIELDS).order_by("starts_at")
     return list(
-        _requests_with_people()
+        PT.objects.select_related("enrolment__participant", "enrolment__cohort__programme")
+        .only(*INBOX_FIELDS)
+        .prefetch_related(Prefetch("lines", queryset=lines))
         .filter(status__in=AWAITING, enrolment__participant__line_manager_id__in=manager_ids)
         .exclude(_made_by(user))
         .order_by("awaiting_since", "pk")
@@ -141,8 +172,10 @@ def protected_time_request_get_for_facilitator(*, user: User, pk: int) -> PT:
 
 def participant_protected_time(*, participant: User) -> dict[str, object]:
     """Context for the participant home's protected-time panel: two queries, any size."""
+    # The panel shows the cohort, status, hours and lines: the people and programme are not read for it.
     requests = list(
-        _requests_with_people()
+        PT.objects.select_related("enrolment__cohort")
+        .prefetch_related(Prefetch("lines", queryset=ProtectedTimeLine.objects.order_by("starts_at")))
         .filter(enrolment__participant=participant)
         .exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
         .order_by("-created_at")

@@ -66,8 +66,9 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-PARTICIPANT_HOME_QUERIES = 21  # cohort timeline, materials, check-ins panel (5), protected time and its lines (2),
-# questionnaires due (5: places, cohorts, session starts, schedules, own responses)
+# Participant home: places, timeline with apologies, materials, feed, check-ins panel (2), protected time, its lines,
+# questionnaires due (5: places, cohorts, session starts, schedules, own responses).
+PARTICIPANT_HOME_QUERIES = 16
 FACILITATOR_HOME_QUERIES = 14  # cohorts, apologies, warnings, check-ins panel (3 + one access-log insert), risk alerts
 
 

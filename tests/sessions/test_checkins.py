@@ -24,7 +24,7 @@ from reminders.services.sending import reminders_send_batch
 from sessions.models import AvailabilitySlot, BlockedDate, CheckIn, Enrolment, GroupSession, HelpRequest
 from sessions.scheduling import utc_to_local
 from sessions.selectors.checkins import free_slots, pre_group_checkin_done
-from sessions.selectors.places import participant_booster_sessions
+from sessions.selectors.places import participant_booster_sessions, participant_groups
 from sessions.services.boosters import booster_reminders_schedule, boosters_schedule
 from sessions.services.checkins import (
     SlotTaken,
@@ -475,7 +475,8 @@ def test_withdrawn_participants_stop_seeing_boosters_and_their_reminders(client)
 
 
 def count_queries(client, url) -> int:
-
+    """Queries for ``url``, the bell's count already cached (as it is for the request measured after)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -505,8 +506,10 @@ def test_availability_and_booking_pages_run_constant_queries_for_1_and_10_weeks(
 @time_machine.travel(NOW, tick=False)
 def test_home_panels_run_constant_queries(booked_world, django_assert_num_queries):
     cohort, facilitator, (amara, ben, chloe) = booked_world
-    with django_assert_num_queries(5):
-        participant_checkins_panel(user=amara)
+    # Given the timeline the home page reads anyway, the panel adds two queries (check-ins, help requests).
+    groups = participant_groups(user=amara)
+    with django_assert_num_queries(2):
+        participant_checkins_panel(user=amara, groups=groups)
     with django_assert_num_queries(3):
         facilitator_checkins_panel(user=facilitator)
     help_request_create(participant=amara, cohort=cohort, message="Could we talk?")
@@ -516,8 +519,9 @@ def test_home_panels_run_constant_queries(booked_world, django_assert_num_querie
         book(cohort, facilitator, person, start)
         help_request_create(participant=person, cohort=cohort, message="Could we talk?")
     boosters_schedule(cohort=cohort)
-    with django_assert_num_queries(5):
-        participant_checkins_panel(user=amara)
+    groups = participant_groups(user=amara)
+    with django_assert_num_queries(2):
+        assert len(participant_checkins_panel(user=amara, groups=groups)["upcoming_boosters"]) == 2
     with django_assert_num_queries(4):
         assert len(facilitator_checkins_panel(user=facilitator)["open_help_requests"]) == 3
     with time_machine.travel(SLOT + timedelta(hours=3), tick=False), django_assert_num_queries(4):
