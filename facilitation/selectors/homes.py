@@ -23,7 +23,8 @@ from sessions.selectors.places import ParticipantGroup, participant_groups
 
 
 def participant_home(*, user: User) -> dict:
-    """Everything on the participant's home page, in a fixed number of queries (eleven, plus the bell's).
+    """Everything on the participant's home page, in a fixed number of queries (sixteen with the
+    bell's: eleven for places, timeline, panels and protected time, five for the questionnaires due).
 
     One query reads every place of theirs (pending and held); the check-ins panel works from the timeline
     ``participant_groups`` has already read, rather than asking again.
