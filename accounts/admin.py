@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
-from accounts.models import LineManagerRequest, User
+from accounts.models import LineManagerRequest, TwoFactorPolicy, User
+from accounts.services import user_deactivate
 from core.admin import SteadyAdminMixin, SteadyModelAdmin
 from core.services import access_change_record
 
@@ -83,11 +84,15 @@ class UserAdmin(SteadyAdminMixin, BaseUserAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        before = User.objects.filter(pk=obj.pk).values(*ACCESS_FLAGS).first() if change else None
-        before = before or dict.fromkeys(ACCESS_FLAGS, False)
+        before = User.objects.filter(pk=obj.pk).values(*ACCESS_FLAGS, "is_active").first() if change else None
+        before = before or {**dict.fromkeys(ACCESS_FLAGS, False), "is_active": False}
         changed = [flag for flag in ACCESS_FLAGS if getattr(obj, flag) != before[flag]]
-        if changed and obj.pk == request.user.pk:
+        # Turning an account off goes through the service, which also ends the person's sessions.
+        deactivating = change and before["is_active"] and not obj.is_active
+        if (changed or deactivating) and obj.pk == request.user.pk:
             raise PermissionDenied  # the form makes these read-only for oneself; this holds if it did not
+        if deactivating:
+            obj.is_active = True  # the service turns it off, after the other changes are saved
         super().save_model(request, obj, form, change)
         for flag in changed:
             gained = getattr(obj, flag)
@@ -101,6 +106,8 @@ class UserAdmin(SteadyAdminMixin, BaseUserAdmin):
                     f"{request.user} gave you the {role} role" if gained else f"{request.user} removed your {role} role"
                 ),
             )
+        if deactivating:
+            user_deactivate(user=obj, by=request.user)
 
 
 @admin.register(LineManagerRequest)
@@ -114,3 +121,19 @@ class LineManagerRequestAdmin(SteadyModelAdmin):
     raw_id_fields = ("staff_member", "decided_by")
     exclude = ("token_hash",)
     readonly_fields = ("created_at",)
+
+
+@admin.register(TwoFactorPolicy)
+class TwoFactorPolicyAdmin(SteadyAdminMixin, admin.ModelAdmin):
+    """Shown, never edited here: the service lead changes it on its own page, which signs out people it binds."""
+
+    list_display = ("__str__", "required_for_facilitators", "required_for_service_leads", "updated_by", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TwoFactorPolicy | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TwoFactorPolicy | None = None) -> bool:
+        return False

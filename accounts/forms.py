@@ -81,3 +81,24 @@ class LineManagerNameForm(forms.Form):
     first_name = forms.CharField(label=_("Their first name"), max_length=80)
     last_name = forms.CharField(label=_("Their last name"), max_length=80, required=False)
     email = forms.EmailField(label=_("Their work email"))
+
+
+class TwoFactorCodeForm(CrispyFormMixin, forms.Form):
+    """The six-digit code from an authenticator app."""
+
+    submit_label = _("Continue")
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Enter the six digits your authenticator app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+
+class TwoFactorPolicyForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Save")
+    required_for_facilitators = forms.BooleanField(label=_("Facilitators must use two-step sign-in"), required=False)
+    required_for_service_leads = forms.BooleanField(label=_("Service leads must use two-step sign-in"), required=False)

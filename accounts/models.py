@@ -184,3 +184,30 @@ class LineManagerRequest(models.Model):
     @property
     def manager_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class TwoFactorPolicy(models.Model):
+    """Whether facilitators and service leads must sign in with a code as well as a password (one row).
+
+    Anyone may set up two-step sign-in; the service lead decides whether these roles must.
+    """
+
+    required_for_facilitators = models.BooleanField(_("required for facilitators"), default=False)
+    required_for_service_leads = models.BooleanField(_("required for service leads"), default=False)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+
+    class Meta:
+        verbose_name = _("two-step sign-in policy")
+        verbose_name_plural = _("two-step sign-in policy")
+
+    def __str__(self) -> str:
+        return str(_("Two-step sign-in policy"))
+
+    def applies_to(self, user: User) -> bool:
+        """Return whether ``user``'s roles must use two-step sign-in."""
+        return (self.required_for_facilitators and user.is_facilitator) or (
+            self.required_for_service_leads and user.is_service_lead
+        )

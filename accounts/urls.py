@@ -6,6 +6,7 @@ from accounts import views
 # Django's auth URL names stay unnamespaced, as its templates and views expect.
 auth_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.two_factor_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -19,4 +20,6 @@ app_name = "accounts"
 urlpatterns = [
     path("no-role/", views.no_role, name="no_role"),
     path("line-manager/<secret:token>/", views.line_manager_confirm, name="line_manager_confirm"),
+    path("two-step-sign-in/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-step-sign-in/policy/", views.two_factor_policy, name="two_factor_policy"),
 ]

@@ -34,6 +34,9 @@ handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 
+if settings.STEADY_BENCH_FLOOR:
+    urlpatterns += [path("bench/floor/", core_views.bench_floor, name="bench_floor")]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -20,6 +22,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+@login_required
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: a constant answer after the same middleware, session and sign-in as any page.
+
+    Routed only when ``STEADY_BENCH_FLOOR`` is set (bench/load.py), never in production.
+    """
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
@@ -32,6 +43,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+# The 500 page carries its own <style>, so it still looks calm when static files are what broke; the
+# Content-Security-Policy allows exactly that block by its hash (tests/privacy/test_hardening.py checks it).
+ERROR_PAGE_STYLE_HASH = "'sha256-OB8qmfZJnBsnNNd20bl9Va6RxkzrLUbjc4/Jr3/DFgg='"
+
+
+@csp_update({"style-src": [ERROR_PAGE_STYLE_HASH]})
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
 

@@ -29,4 +29,5 @@ class PreferencesForm(forms.Form):
 class RetryForm(forms.Form):
     """Retry one failed reminder (``reminder``) or, left empty, all of them."""
 
-    reminder = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Bounded by the id column (a BigAutoField), so a forged number never reaches the database.
+    reminder = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from reminders.models import NOTIFIED_STATUSES, Reminder, ReminderPreference
 from reminders.registry import ReminderKind, all_kinds, get_kind
 from reminders.services.dispatch import lease
+from reminders.services.preferences import notifications_unread_cache_key
 
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Reminder]:
@@ -18,8 +20,19 @@ def notifications_for(user: AbstractBaseUser) -> QuerySet[Reminder]:
     )
 
 
+# The bell's count is on every page a signed-in person opens and changes far less often, so it is cached
+# for a short while: reading notifications clears it at once (notifications_mark_read); a notification that
+# falls due or is sent shows within this many seconds.
+UNREAD_COUNT_SECONDS = 60
+
+
 def notifications_unread_count(user: AbstractBaseUser) -> int:
-    return notifications_for(user).filter(read_at__isnull=True).count()
+    key = notifications_unread_cache_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = notifications_for(user).filter(read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_COUNT_SECONDS)
+    return count
 
 
 def kind_label(code: str) -> str:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +17,26 @@ from programmes.models import Programme
 from sessions.models import CheckIn, Cohort, HolidayRegion, Weekday
 from sessions.models.checkins import CHECKIN_MAX_MINUTES, CHECKIN_MIN_MINUTES
 
+# The largest id a BigAutoField holds: a bigger number never reaches the database (SQLite cannot bind it).
+LARGEST_ID = 2**63 - 1
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """Choose people by id; an id that is not a whole number in range is refused before any query."""
+
+    def _check_values(self, value: Iterable[object]) -> QuerySet:
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdigit() or not 1 <= int(text) <= LARGEST_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
 
 def facilitators_field() -> forms.ModelMultipleChoiceField:
     """The cohort's one to three facilitators, chosen from active facilitators."""
-    return forms.ModelMultipleChoiceField(
+    return PeopleChoiceField(
         label=_("Facilitators"),
         queryset=User.objects.filter(is_facilitator=True, is_active=True),
         widget=forms.CheckboxSelectMultiple,

@@ -25,6 +25,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         report.longrepr = f"STEADY_REQUIRE_SERVICES=1 but this services test was skipped: {reason}"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty in-process cache (the bell's counts are cached per person id, and SQLite
+    gives ids again after a rollback). Redis is left alone: it is the broker too, and PostgreSQL never gives
+    an id twice."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @pytest.fixture
 def require_postgres() -> None:
     if reason := postgres_reason():

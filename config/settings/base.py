@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from config.env_checks import broker_settings, database_settings
 
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "bootstrap",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Steady, bottom layer first: a lower app never imports a higher one.
     "core",
     "accounts",
@@ -48,6 +52,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (no inline script) and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +64,10 @@ MIDDLEWARE = [
     # After authentication: every response to a signed-in person is `Cache-Control: private, no-store`.
     "core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: request.user.is_verified() (two-factor), then the idle sign-out.
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
+    "accounts.two_factor.TwoFactorSetupRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a calm page.
@@ -125,6 +136,34 @@ AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 STEADY_TRUSTED_PROXIES = env.int("STEADY_TRUSTED_PROXIES", default=0)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Content-Security-Policy (django-csp): scripts and styles come from Steady's own static files only.
+# No 'unsafe-inline' and no 'unsafe-eval': templates hold no inline script or event handler
+# (tests/privacy/test_hardening.py scans them). Images may be data: URIs (Bootstrap's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features Steady never uses are turned off for every page.
+STEADY_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), browsing-topics=()"
+)
+# Two-step sign-in (django-otp, TOTP): the name authenticator apps show, and the admin never shows secrets.
+OTP_TOTP_ISSUER = "Steady"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A signed-in session idle for longer than this is signed out (0 turns it off).
+STEADY_IDLE_TIMEOUT_MINUTES = env.int("STEADY_IDLE_TIMEOUT_MINUTES", default=30)
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -261,6 +300,9 @@ STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
 # Safeness: also warn when someone from the same team is already in the group (line manager and
 # direct reports always count). Off by default: a large team is not a close one.
 STEADY_SAFENESS_SAME_TEAM = env.bool("STEADY_SAFENESS_SAME_TEAM", default=False)
+# The benchmark's floor page (/bench/floor/: a constant answer through the same middleware, session and
+# sign-in as every page). Off unless STEADY_BENCH_FLOOR is set; bench/load.py sets it for its own server.
+STEADY_BENCH_FLOOR = env.bool("STEADY_BENCH_FLOOR", default=False)
 
 # --- Reminder engine (issue 5: reminders) ------------------------------------
 # The beat wakes the dispatcher every minute (config/celery_app.py); it claims due

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.line_managers import line_manager_requests_waiting
 from accounts.models import User
+from core.formatting import local_format
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
@@ -25,6 +27,7 @@ from sessions.selectors.cohorts import attach_next_sessions, attach_progress, co
 from sessions.selectors.cover import cover_warnings
 from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
 from sessions.selectors.places import (
+    ParticipantGroup,
     meeting_facts_for,
     participant_groups,
     participant_left_groups,
@@ -32,20 +35,29 @@ from sessions.selectors.places import (
 
 
 def participant_home(*, user: User) -> dict:
-    """Everything on the participant's home page, in a fixed number of queries."""
+    """Everything on the participant's home page, in a fixed number of queries (sixteen with the
+    bell's: eleven for places, timeline, panels and protected time, five for the questionnaires due).
+
+    One query reads every place of theirs (pending and held); the check-ins panel works from the timeline
+    ``participant_groups`` has already read, rather than asking again.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(
+            participant=user, status__in=(*Enrolment.PENDING_STATUSES, *Enrolment.PLACE_STATUSES)
+        ).select_related("cohort__programme")
+    )
     pending = mark_pre_group_checkin_needed(
-        enrolments=list(
-            Enrolment.objects.filter(
-                participant=user,
-                status__in=Enrolment.PENDING_STATUSES,
-            ).select_related("cohort__programme")
+        enrolments=sorted(
+            (e for e in enrolments if e.status in Enrolment.PENDING_STATUSES), key=lambda e: (e.cohort_id, e.created_at)
         )
     )
     facts = meeting_facts_for(cohorts=[enrolment.cohort for enrolment in pending])
     for enrolment in pending:
         enrolment.facts = facts[enrolment.cohort_id]
+    groups = participant_groups(user=user, enrolments=[e for e in enrolments if e.status in Enrolment.PLACE_STATUSES])
+    session_rows_label(groups=groups, time_zone=user.time_zone)
     return {
-        "groups": participant_groups(user=user),
+        "groups": groups,
         "left_groups": participant_left_groups(user=user),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
@@ -53,10 +65,32 @@ def participant_home(*, user: User) -> dict:
         "checkin_offers": checkin_offers_open_for(user=user),
         "checkin_prompts": checkin_prompts_for(user=user),
         "reminders_on": preferences_enabled(user),
-        **participant_checkins_panel(user=user),
+        **participant_checkins_panel(user=user, groups=groups),
         **participant_help_panel(user=user),
         **participant_protected_time(participant=user),
     }
+
+
+def session_rows_label(*, groups: list[ParticipantGroup], time_zone: str) -> None:
+    """Give each session of the "All sessions" list its text, made once here rather than by per-row template work.
+
+    ``label`` ("Week 3", "Follow-up 1"), ``when`` (day and time in ``time_zone``), ``state`` (held, cancelled with why,
+    moved with why, upcoming).
+    """
+    week, booster = _("Week"), _("Follow-up")
+    held, cancelled, moved, upcoming = _("held"), _("cancelled"), _("moved"), _("upcoming")
+    for group in groups:
+        for s in group.sessions:
+            s.label = f"{booster if s.kind == GroupSession.Kind.BOOSTER else week} {s.number}"
+            s.when = local_format(s.starts_at, time_zone, "D j M, H:i")
+            if s.status == GroupSession.Status.HELD:
+                s.state = held
+            elif s.status == GroupSession.Status.CANCELLED:
+                s.state = f"{cancelled}: {s.cancel_reason}" if s.cancel_reason else cancelled
+            elif s.moved_reason:
+                s.state = f"{moved}: {s.moved_reason}"
+            else:
+                s.state = upcoming
 
 
 @dataclass
@@ -69,8 +103,11 @@ class EarlyWarning:
 def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
     """Participants absent without apologies from each cohort's two most recent held sessions (2 queries)."""
     by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
-    held = GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD).order_by(
-        "cohort_id", "-starts_at"
+    # Every held session is read to find each cohort's last two: only the columns that needs.
+    held = (
+        GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD)
+        .only("pk", "cohort_id", "starts_at", "number", "kind")
+        .order_by("cohort_id", "-starts_at")
     )
     for group_session in held:
         if len(by_cohort[group_session.cohort_id]) < 2:
@@ -111,6 +148,19 @@ def facilitator_cohorts(*, user: User, now: datetime | None = None) -> list[Coho
     return list(cohorts_with_places(cohorts=cohorts.filter(still_running)).order_by("start_date", "name"))
 
 
+LEAD_TABLE_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "capacity",
+    "time_zone",
+    "start_date",
+    "programme__id",
+    "programme__name",
+    "programme__version",
+)
+
+
 def lead_home(*, now: datetime | None = None) -> dict:
     """The service lead's overview: every cohort with places and next session, and background work.
 
@@ -118,9 +168,19 @@ def lead_home(*, now: datetime | None = None) -> dict:
     who is waiting on an escalated request to talk. Constant queries whatever the size.
     """
     now = now or timezone.now()
-    cohorts = list(cohorts_with_places(cohorts=Cohort.objects.all()).order_by("-start_date", "name"))
-    attach_next_sessions(cohorts=cohorts, now=now)
+    # Only what the table shows is read: a row per cohort, in every cohort there has been.
+    cohorts = list(
+        cohorts_with_places(cohorts=Cohort.objects.all()).only(*LEAD_TABLE_FIELDS).order_by("-start_date", "name")
+    )
+    attach_next_sessions(cohorts=cohorts, now=now, with_plan=False)
     attach_progress(cohorts=cohorts, now=now)
+    # The table has a row per cohort: its text is made here once, not by filters in every row.
+    status_labels = {value: str(label) for value, label in Cohort.Status.choices}
+    for cohort in cohorts:
+        cohort.status_label = status_labels[cohort.status]
+        cohort.next_session_when = (
+            local_format(cohort.next_session.starts_at, cohort.time_zone, "D j M, H:i") if cohort.next_session else ""
+        )
     return {
         "cohorts": cohorts,
         "programmes_published": Programme.objects.filter(status=Programme.Status.PUBLISHED).count(),
@@ -164,32 +224,34 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
 TALK_OFFER_AFTER_INTENSE_SESSION = timedelta(days=7)
 
 
-def participant_checkins_panel(*, user: User) -> dict:
-    """Context for ``facilitation/partials/participant_checkins.html`` (four queries whatever the data).
+def participant_checkins_panel(*, user: User, groups: list[ParticipantGroup] | None = None) -> dict:
+    """Context for ``facilitation/partials/participant_checkins.html``.
+
+    One query (check-ins) given ``groups`` from ``participant_groups`` (the home page has them); without, those
+    are read first. Cohorts and the talk offer come from the groups' timeline.
 
     - ``checkin_cohorts``: the cohorts where ``user`` holds an enrolled or completed place
     - ``upcoming_checkins``: their booked check-ins from now on, with facilitator
     - ``talk_offered``: a high-intensity session of theirs was held in the last seven days
     """
     now = timezone.now()
-    cohorts = list(
-        Cohort.objects.filter(enrolments__participant=user, enrolments__status__in=Enrolment.PLACE_STATUSES)
-        .select_related("programme")
-        .distinct()
-    )
+    if groups is None:
+        groups = participant_groups(user=user, now=now)
+    sessions = [s for group in groups for s in group.sessions]
     upcoming = list(
         CheckIn.objects.filter(participant=user, status=CheckIn.Status.BOOKED, starts_at__gte=now)
         .select_related("facilitator")
         .order_by("starts_at")[:5]
     )
-    talk_offered = GroupSession.objects.filter(
-        cohort__in=[cohort.pk for cohort in cohorts],
-        status=GroupSession.Status.HELD,
-        session_plan__intensity=SessionPlan.Intensity.HIGH,
-        held_at__gte=now - TALK_OFFER_AFTER_INTENSE_SESSION,
-    ).exists()
+    talk_offered = any(
+        s.status == GroupSession.Status.HELD
+        and s.session_plan.intensity == SessionPlan.Intensity.HIGH
+        and s.held_at is not None
+        and s.held_at >= now - TALK_OFFER_AFTER_INTENSE_SESSION
+        for s in sessions
+    )
     return {
-        "checkin_cohorts": cohorts,
+        "checkin_cohorts": [group.cohort for group in groups],
         "upcoming_checkins": upcoming,
         "talk_offered": talk_offered,
     }

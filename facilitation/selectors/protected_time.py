@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,10 +35,42 @@ def protected_time_manager_ids_for(*, user: User, on: date | None = None) -> lis
     return ids
 
 
+def _made_by(user: User, prefix: str = "") -> Q:
+    """Requests ``user`` made (their own, or sent for someone else): nobody decides or is shown these to decide."""
+    return Q(**{f"{prefix}enrolment__participant": user}) | Q(**{f"{prefix}submitted_by": user})
+
+
 def _requests_with_people() -> QuerySet[ProtectedTimeRequest]:
     return PT.objects.select_related(
         "enrolment__participant__line_manager", "enrolment__cohort__programme"
     ).prefetch_related(Prefetch("lines", queryset=ProtectedTimeLine.objects.order_by("starts_at")))
+
+
+INBOX_FIELDS = (
+    "id",
+    "status",
+    "version",
+    "awaiting_since",
+    "enrolment__id",
+    "enrolment__participant__id",
+    "enrolment__participant__first_name",
+    "enrolment__participant__last_name",
+    "enrolment__participant__line_manager_id",
+    "enrolment__cohort__id",
+    "enrolment__cohort__time_zone",
+    "enrolment__cohort__programme__id",
+    "enrolment__cohort__programme__neutral_label",
+)
+LINE_LIST_FIELDS = (
+    "id",
+    "request_id",
+    "starts_at",
+    "ends_at",
+    "minutes",
+    "decision",
+    "previous_starts_at",
+    "previous_decision",
+)
 
 
 def protected_time_requests_to_decide(*, user: User, manager_ids: list[int] | None = None) -> list[PT]:
@@ -51,9 +83,14 @@ def protected_time_requests_to_decide(*, user: User, manager_ids: list[int] | No
         manager_ids = protected_time_manager_ids_for(user=user)
     if not manager_ids:
         return []
+    # The list shows names, the neutral label and the lines: only those columns are read.
+    lines = ProtectedTimeLine.objects.only(*LINE_LIST_FIELDS).order_by("starts_at")
     return list(
-        _requests_with_people()
+        PT.objects.select_related("enrolment__participant", "enrolment__cohort__programme")
+        .only(*INBOX_FIELDS)
+        .prefetch_related(Prefetch("lines", queryset=lines))
         .filter(status__in=AWAITING, enrolment__participant__line_manager_id__in=manager_ids)
+        .exclude(_made_by(user))
         .order_by("awaiting_since", "pk")
     )
 
@@ -75,6 +112,7 @@ def protected_time_history_for(*, user: User, manager_ids: list[int] | None = No
                 ProtectedTimeEvent.Action.SESSIONS_ADDED,
             ],
         )
+        .exclude(_made_by(user, "request__"))
         .select_related(
             "actor", "on_behalf_of", "request__enrolment__participant", "request__enrolment__cohort__programme"
         )
@@ -84,10 +122,14 @@ def protected_time_history_for(*, user: User, manager_ids: list[int] | None = No
 
 
 def protected_time_request_get_for_decider(*, user: User, pk: int) -> PT:
-    """Return the request if ``user`` may decide it (line manager or deputy today); 404 otherwise."""
+    """Return the request if ``user`` may decide it (line manager or deputy today, and not theirs); 404 otherwise."""
     manager_ids = protected_time_manager_ids_for(user=user)
     try:
-        return _requests_with_people().get(pk=pk, enrolment__participant__line_manager_id__in=manager_ids)
+        return (
+            _requests_with_people()
+            .exclude(_made_by(user))
+            .get(pk=pk, enrolment__participant__line_manager_id__in=manager_ids)
+        )
     except PT.DoesNotExist:
         raise Http404 from None
 
@@ -130,8 +172,10 @@ def protected_time_request_get_for_facilitator(*, user: User, pk: int) -> PT:
 
 def participant_protected_time(*, participant: User) -> dict[str, object]:
     """Context for the participant home's protected-time panel: two queries, any size."""
+    # The panel shows the cohort, status, hours and lines: the people and programme are not read for it.
     requests = list(
-        _requests_with_people()
+        PT.objects.select_related("enrolment__cohort")
+        .prefetch_related(Prefetch("lines", queryset=ProtectedTimeLine.objects.order_by("starts_at")))
         .filter(enrolment__participant=participant)
         .exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
         .order_by("-created_at")

@@ -38,6 +38,9 @@ def _decide(
         raise NotAllowed(_("This request was withdrawn, so there is nothing to decide."))
     if locked.status == PT.Status.DRAFT:
         raise NotAllowed(_("This request has not been sent yet, so there is nothing to decide."))
+    if actor.pk in (locked.enrolment.participant_id, locked.submitted_by_id):
+        # A deputy may be one of the manager's own staff: their own request goes to someone else.
+        raise NotAllowed(_("You cannot decide a request you made; another manager or deputy will decide it."))
     on_behalf = _deciding_for(locked, actor)
     if expected_version is not None and expected_version != locked.version:
         raise Conflict(

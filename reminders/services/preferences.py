@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,11 @@ def reminder_preferences_save(*, user: AbstractBaseUser, enabled: Iterable[str],
         reminder_preference_set(user=user, kind=kind, enabled=kind in enabled)
 
 
+def notifications_unread_cache_key(user_id: int) -> str:
+    """Where the bell's count of ``user_id`` is cached (reminders.selectors.notifications_unread_count)."""
+    return f"reminders:unread:{user_id}"
+
+
 def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
     """Mark notifications of ``user`` read (``ids``, or all of them); return how many were unread."""
     rows = Reminder.objects.filter(
@@ -48,4 +54,10 @@ def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None
     )
     if ids is not None:
         rows = rows.filter(id__in=list(ids))
-    return rows.order_by().update(read_at=timezone.now())
+    marked = rows.order_by().update(read_at=timezone.now())
+    # The bell's cached count is cleared now, and again once the marks are committed (inside a caller's
+    # transaction a page could cache the old count in between).
+    key = notifications_unread_cache_key(user.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+    return marked

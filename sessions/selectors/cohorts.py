@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import User
@@ -46,14 +47,37 @@ def cohorts_with_places(*, cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
     )
 
 
-def attach_next_sessions(*, cohorts: list[Cohort], now: datetime) -> None:
-    """Set ``cohort.next_session`` on each cohort (one query for any number)."""
-    next_by_cohort: dict[int, GroupSession] = {}
-    upcoming = GroupSession.objects.filter(
-        cohort_id__in=[c.pk for c in cohorts], status=GroupSession.Status.SCHEDULED, ends_at__gt=now
-    ).order_by("starts_at")
-    for group_session in upcoming.select_related("session_plan"):
-        next_by_cohort.setdefault(group_session.cohort_id, group_session)
+# A session plan's long texts, for lists that show only its title.
+PLAN_LONG_TEXTS = (
+    "session_plan__aims",
+    "session_plan__opening_practice",
+    "session_plan__main_practice",
+    "session_plan__home_practice",
+    "session_plan__facilitator_guidance",
+    "session_plan__intensity_preparation",
+)
+
+
+def attach_next_sessions(*, cohorts: list[Cohort], now: datetime, with_plan: bool = True) -> None:
+    """Set ``cohort.next_session`` on each cohort (one query for any number, one row per cohort).
+
+    ``with_plan=False``: the session's times and status only (a list that shows no plan titles).
+    """
+    # Each cohort's first upcoming session, numbered within its cohort; only the first rows come back.
+    upcoming = (
+        GroupSession.objects.filter(
+            cohort_id__in=[c.pk for c in cohorts], status=GroupSession.Status.SCHEDULED, ends_at__gt=now
+        )
+        .annotate(place=Window(RowNumber(), partition_by=[F("cohort_id")], order_by=[F("starts_at"), F("pk")]))
+        .filter(place=1)
+    )
+    upcoming = (
+        # The plan's title is shown; its long texts are not read.
+        upcoming.select_related("session_plan").defer(*PLAN_LONG_TEXTS)
+        if with_plan
+        else upcoming.only("pk", "cohort_id", "starts_at", "ends_at", "status")
+    )
+    next_by_cohort = {s.cohort_id: s for s in upcoming}
     for cohort in cohorts:
         cohort.next_session = next_by_cohort.get(cohort.pk)
 

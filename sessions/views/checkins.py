@@ -8,7 +8,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -374,9 +374,10 @@ def help_request_create(request: HttpRequest) -> HttpResponse:
             {"message": error.message, "crisis_contacts": crisis_contacts_for(region=cohort.holiday_region)},
         )
     target = form.cleaned_data["next"]
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path on this site (redirect() would take a bare word for a URL name and fail).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         messages.success(request, _("Thank you. Your facilitators have been told."))
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect("sessions:help_request_detail", pk=help_request.pk)
 
 

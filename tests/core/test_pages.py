@@ -5,12 +5,14 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import User
 from core.demo import DEMO_PASSWORD
+from core.views import bench_floor
 
 pytestmark = [pytest.mark.foundation, pytest.mark.django_db]
 
@@ -79,3 +81,19 @@ def test_favicon_is_linked_and_favicon_ico_leads_to_it(client: Client, participa
     client.force_login(participant)
     page = client.get("/me/").content.decode()
     assert '<link rel="icon" href="/static/favicon.svg"' in page
+
+
+@pytest.mark.django_db
+def test_bench_floor_is_not_routed_unless_the_setting_says_so(client) -> None:
+    client.force_login(User.objects.create_user("floor@example.org", first_name="Floor"))
+    assert client.get("/bench/floor/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_bench_floor_answers_a_signed_in_person_only(rf) -> None:
+    request = rf.get("/bench/floor/")
+    request.user = AnonymousUser()
+    assert bench_floor(request).status_code == 302
+    request.user = User.objects.create_user("floor@example.org", first_name="Floor")
+    response = bench_floor(request)
+    assert response.status_code == 200 and response.content == f"ok {request.user.pk}".encode()

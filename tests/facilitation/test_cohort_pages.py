@@ -66,10 +66,10 @@ def measured(client, url, count, django_assert_num_queries):
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-# Cohort timeline, materials, reminder choices, groups left (1), check-in offers, check-in prompts (3),
-# check-ins panel (4), talk panel (3), protected time and lines (2), questionnaires due (5: places, cohorts,
-# session starts, schedules, own responses).
-PARTICIPANT_HOME_QUERIES = 28
+# Participant home: places, timeline with apologies, materials, feed, groups left (1), check-in offers,
+# check-in prompts (3), reminder choices, check-ins panel (1), talk panel (3), protected time and lines (2),
+# questionnaires due (5: places, cohorts, session starts, schedules, own responses).
+PARTICIPANT_HOME_QUERIES = 24
 # cohorts, progress, apologies, warnings, cover, offers not taken up, check-ins panel (3 + one access-log insert),
 # risk alerts
 FACILITATOR_HOME_QUERIES = 17

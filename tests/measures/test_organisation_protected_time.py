@@ -176,9 +176,10 @@ def test_the_report_runs_constant_queries_for_2_and_20_cohorts(client, service_l
     add_cohorts(2)
     client.force_login(service_lead)
     urls = [reverse("facilitation:organisation_report"), reverse("facilitation:organisation_report_csv")]
+    queries(urls[0])  # the bell's count is cached from the first page on
     small = [queries(url) for url in urls]
     add_cohorts(18)
     assert [queries(url) for url in urls] == small
     # the same at 20 cohorts: measures' report, two for protected time, and the page's own (session, user...)
-    assert small == [10, 9]
+    assert small == [9, 9]
     assert ProtectedTimeLine.objects.count() == 20 * 4

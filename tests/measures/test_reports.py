@@ -43,6 +43,7 @@ def add_people(cohort, n):
 
 
 def queries(client, url) -> int:
+    client.get(url)  # the bell's count is cached from here on, for every size alike
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)

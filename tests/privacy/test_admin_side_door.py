@@ -32,6 +32,8 @@ CLINICAL = {
     "group_sessions.Enrolment",
     "group_sessions.PlaceOverride",
     "group_sessions.CheckinOffer",
+    "measures.Response",
+    "measures.RiskAlert",
 }
 HIDDEN_LOOKUPS = [
     ("group_sessions", "checkin", "notes__icontains"),
@@ -81,7 +83,7 @@ def change_data(response) -> dict:
 
 def test_every_model_admin_is_steadys_and_the_clinical_ones_are_superuser_only() -> None:
     not_steady = [m._meta.label for m, a in admin.site._registry.items() if not isinstance(a, SteadyAdminMixin)]
-    steady_apps = {"accounts", "core", "reminders", "programmes", "group_sessions", "facilitation"}
+    steady_apps = {"accounts", "core", "reminders", "programmes", "group_sessions", "measures", "facilitation"}
     assert [label for label in not_steady if label.split(".")[0] in steady_apps] == []
     clinical = {m._meta.label for m, a in admin.site._registry.items() if isinstance(a, ClinicalModelAdmin)}
     assert clinical == CLINICAL

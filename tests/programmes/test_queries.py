@@ -25,6 +25,7 @@ def _with_materials(weeks: int):
 def test_overview_query_count_is_the_same_for_12_and_24_weeks(client, facilitator, django_assert_num_queries) -> None:
     client.force_login(facilitator)
     small, large = _with_materials(12), _with_materials(24)
+    client.get("/programmes/")  # the bell's count is cached from here on, for both runs alike
     with CaptureQueriesContext(connection) as small_run:
         response = client.get(f"/programmes/{small.pk}/")
     assert response.content.decode().count("badge-intensity-") == 14
@@ -39,6 +40,7 @@ def test_list_query_count_is_the_same_for_2_and_8_programmes(client, service_lea
     client.force_login(service_lead)
     for _ in range(2):
         CohortFactory()
+    client.get("/programmes/")  # the bell's count is cached from here on, for both runs alike
     with CaptureQueriesContext(connection) as small_run:
         client.get("/programmes/")
     for _ in range(6):

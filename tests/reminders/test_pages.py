@@ -6,12 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reminders.models import Reminder, ReminderPreference
 from reminders.rendering import unsubscribe_token
+from reminders.selectors import UNREAD_COUNT_SECONDS
+from reminders.services.preferences import notifications_mark_read
 from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory, ServiceLeadFactory
 from tests.reminders.factories_reminders import due_reminders
 
@@ -228,3 +233,23 @@ def test_every_notification_opens_somewhere_and_shows_when_it_is_about(client: C
     assert 'href="http://testserver/me/protected-time/7/">Open</a>' in listing
     assert 'href="/">Open</a>' in listing
     assert "Tuesday 1 December, 10:00" in listing
+
+
+# The in-process cache, so the test's clock (time-machine) decides when the count expires, as Redis's does in use.
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bell"}})
+def test_bell_count_is_cached_cleared_by_reading_and_new_notices_show_within_the_cache_time(client: Client) -> None:
+    person = ParticipantFactory()
+    notified(person, 2)
+    client.force_login(person)
+    assert "Notifications, 2 unread" in client.get("/reminders/preferences/").content.decode()
+    # The next page reads the count from the cache: no count of reminders.
+    with CaptureQueriesContext(connection) as cached:
+        assert "Notifications, 2 unread" in client.get("/reminders/preferences/").content.decode()
+    assert not [q for q in cached.captured_queries if "COUNT(*)" in q["sql"] and "reminders_reminder" in q["sql"]]
+    # A new notification shows once the cached count expires.
+    notified(person, 1)
+    with time_machine.travel(timezone.now() + timedelta(seconds=UNREAD_COUNT_SECONDS + 1)):
+        assert "Notifications, 3 unread" in client.get("/reminders/preferences/").content.decode()
+        # Reading them clears the cached count at once.
+        notifications_mark_read(user=person)
+        assert "Notifications, " not in client.get("/reminders/preferences/").content.decode()

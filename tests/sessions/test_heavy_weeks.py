@@ -236,6 +236,6 @@ def test_run_page_and_participant_home_with_offers_run_constant_queries(client, 
             body = client.get(reverse("sessions:session_run", args=[session.pk])).content.decode()
         assert body.count("offered</span>") == size
         client.force_login(people[0])
-        with django_assert_num_queries(27):  # the participant home with an offer shown (no protected-time lines)
+        with django_assert_num_queries(23):  # the participant home with an offer shown (no protected-time lines)
             body = client.get(reverse("facilitation:participant_home")).content.decode()
         assert body.count('class="steady-panel mb-3 checkin-offer"') == 1
