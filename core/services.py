@@ -6,7 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from core.audit import announcers
+from core.audit import announcers, current_address
 from core.models import AccessLog, Heartbeat
 
 
@@ -31,6 +31,7 @@ def access_log_record(
             record_type=record._meta.label,
             record_id=str(record.pk),
             subject_id=getattr(record, f"{subject_attr}_id") if subject_attr else None,
+            address=current_address(),
         )
         for record in records
     ]
@@ -54,10 +55,38 @@ def access_change_record(
         record_id=str(record.pk),
         subject=subject,
         detail=detail[:200],
+        address=current_address(),
     )
     for announce in announcers():
         announce(entry)
     return entry
+
+
+def audit_change_record(
+    *,
+    actor: AbstractBaseUser | None,
+    record: models.Model,
+    action: str,
+    subject: AbstractBaseUser | int | None = None,
+    detail: str = "",
+) -> AccessLog | None:
+    """Record that ``actor`` changed ``record`` (a clinical record, a place, a protected-time decision).
+
+    ``detail`` names what changed (field names, a status), never clinical text or a person's name:
+    the log is append-only, so anything written here outlives an erasure. A change with no person
+    behind it (a scheduled job) is not a person's action and is not recorded here.
+    """
+    if actor is None:
+        return None
+    return AccessLog.objects.create(
+        actor=actor,
+        action=action[:30],
+        record_type=record._meta.label,
+        record_id=str(record.pk),
+        subject_id=getattr(subject, "pk", subject),
+        detail=detail[:200],
+        address=current_address(),
+    )
 
 
 def people_relation_changes_record(
