@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
@@ -25,8 +26,6 @@ def erase_admin_history(person: Any) -> None:
 
 
 def sign_in_exporter(label: str) -> Any:
-    from django.apps import apps
-
     def export(person: Any) -> list[dict]:
         queryset = apps.get_model(label).objects.filter(username=person.email).order_by("attempt_time")
         return rows(queryset, ("attempt_time", "ip_address", "user_agent"))
@@ -35,8 +34,6 @@ def sign_in_exporter(label: str) -> Any:
 
 
 def sign_in_eraser(label: str) -> Any:
-    from django.apps import apps
-
     def erase(person: Any) -> None:
         apps.get_model(label).objects.filter(username=person.email).delete()
 

@@ -148,7 +148,9 @@ register(
 register(
     PersonalData(
         model="group_sessions.AvailabilitySlot",
-        export=owned_exporter("group_sessions.AvailabilitySlot", "facilitator", ("local_date", "start_time", "minutes")),
+        export=owned_exporter(
+            "group_sessions.AvailabilitySlot", "facilitator", ("local_date", "start_time", "minutes")
+        ),
         erase=lambda person: AvailabilitySlot.objects.filter(facilitator=person).delete(),
     )
 )

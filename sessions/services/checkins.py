@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotAllowed
+from core.services import audit_change_record
 from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import (
     AvailabilitySlot,
@@ -245,6 +246,7 @@ def checkin_book(
         # The database constraint settled a race the locks did not see (e.g. another code path).
         raise taken() from None
     _schedule_checkin_reminder(checkin)
+    audit_change_record(actor=actor, record=checkin, action="booked", subject=checkin.participant_id)
     return checkin
 
 
@@ -272,6 +274,7 @@ def checkin_cancel(*, actor, checkin: CheckIn) -> CheckIn:
     checkin.late_cancellation = checkin.starts_at - now < timedelta(hours=settings.STEADY_CHECKIN_NOTICE_HOURS)
     checkin.save(update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "updated_at"])
     reminders_cancel(subject=checkin)
+    audit_change_record(actor=actor, record=checkin, action="cancelled", subject=checkin.participant_id)
     return checkin
 
 
@@ -322,4 +325,8 @@ def checkin_record(
     checkin.save(update_fields=fields)
     if status != CheckIn.Status.BOOKED:
         reminders_cancel(subject=checkin)
+    # Which fields, never their text: the log outlives an erasure.
+    audit_change_record(
+        actor=actor, record=checkin, action="recorded", subject=checkin.participant_id, detail=", ".join(fields[:-1])
+    )
     return checkin

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
+from core.services import audit_change_record
 from programmes.models import InformationPack
 from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.listeners import emit
@@ -44,6 +45,7 @@ def enrolment_acknowledge(*, enrolment: Enrolment, pack: InformationPack, by: Us
         fields.append("status")
     enrolment.save(update_fields=fields)
     reminders_cancel(subject=enrolment, kinds=["pack_not_acknowledged"])
+    audit_change_record(actor=by, record=enrolment, action="acknowledged", subject=enrolment.participant_id)
     return enrolment
 
 
@@ -123,6 +125,7 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None) -> Enrolment:
     session_reminders_schedule(enrolment=enrolment)
     booster_reminders_schedule(cohort=cohort)
     emit("place_confirmed", enrolment=enrolment, by=by)
+    audit_change_record(actor=by, record=enrolment, action="confirmed", subject=enrolment.participant_id)
     return enrolment
 
 
@@ -134,6 +137,7 @@ def enrolment_waitlist(*, enrolment: Enrolment, by: User) -> Enrolment:
     enrolment.status = Enrolment.Status.WAITLISTED
     enrolment.waitlisted_at = timezone.now()
     enrolment.save(update_fields=["status", "waitlisted_at", "updated_at"])
+    audit_change_record(actor=by, record=enrolment, action="waitlisted", subject=enrolment.participant_id)
     return enrolment
 
 
@@ -156,6 +160,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
         update_fields=["status", "place_number", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
     )
     reminders_cancel(subject=enrolment)
+    audit_change_record(actor=by, record=enrolment, action="withdrawn", subject=enrolment.participant_id)
     emit("place_withdrawn", enrolment=enrolment, by=by)
     session_reminders_cancel_for(enrolment=enrolment)
     if held_place:

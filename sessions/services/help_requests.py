@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
+from core.services import audit_change_record
 from reminders.services.scheduling import notify_now
 from sessions.models import (
     Cohort,
@@ -44,6 +45,7 @@ def help_request_create(*, participant, cohort: Cohort, message: str = "") -> He
             subject=request,
             context={"first_name": participant.first_name, "label": cohort.programme.neutral_label},
         )
+    audit_change_record(actor=participant, record=request, action="created", subject=participant)
     return request
 
 
@@ -59,4 +61,5 @@ def help_request_handle(*, actor, help_request: HelpRequest) -> HelpRequest:
     request.handled_at = timezone.now()
     request.handled_by = actor
     request.save(update_fields=["status", "handled_at", "handled_by"])
+    audit_change_record(actor=actor, record=request, action="handled", subject=request.participant_id)
     return request
