@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
 from core.audit import announcers, current_address
 from core.models import AccessLog, Heartbeat
+from core.personal_data import purgers
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -107,3 +111,15 @@ def people_relation_changes_record(
         )
         for person, action, words in sorted(changes, key=lambda change: change[0].pk)
     ]
+
+
+def clinical_records_purge(*, today: dt.date | None = None) -> dict[str, int]:
+    """Run every registered purge (core.personal_data) for cohorts that ended before the retention cut-off.
+
+    The cut-off is today less ``STEADY_CLINICAL_RETENTION_MONTHS``; each purge works in batches of
+    ``STEADY_PURGE_BATCH_SIZE`` rows, one transaction a batch, so a long purge never holds locks for long.
+    Returns the rows changed per purge.
+    """
+    today = today or timezone.localdate()
+    before = today - relativedelta(months=settings.STEADY_CLINICAL_RETENTION_MONTHS)
+    return {name: purge(before) for name, purge in purgers().items()}

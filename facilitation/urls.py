@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation.views import homes, protected_time
+from facilitation.views import data_rights, homes, protected_time
 
 app_name = "facilitation"
 urlpatterns = [
@@ -54,4 +54,12 @@ urlpatterns += [
         protected_time.protected_time_record_external,
         name="protected_time_record_external",
     ),
+]
+
+# --- Data rights and the audit trail --------------------------------------------
+urlpatterns += [
+    path("me/data/", data_rights.my_data, name="my_data"),
+    path("me/data.json", data_rights.my_data_json, name="my_data_json"),
+    path("service/audit/", data_rights.audit_log, name="audit_log"),
+    path("service/erase/", data_rights.person_erase_page, name="person_erase"),
 ]

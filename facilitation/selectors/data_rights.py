@@ -1,0 +1,54 @@
+"""Reads for data rights: everything Steady holds about the signed-in person, and people to erase."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Q
+
+from accounts.models import User
+from core.audit import current_address
+from core.models import AccessLog
+from core.personal_data import export_everything, is_erased_email
+
+
+def personal_data_for(*, user: User) -> list[dict]:
+    """Everything Steady holds about ``user``, one section a model: label, title and rows (their own only).
+
+    Reading one's own record is recorded too (action ``export``): a download of clinical notes is a read.
+    """
+    sections = []
+    for label, rows in export_everything(user).items():
+        model = apps.get_model(label)
+        columns = sorted({key for row in rows for key in row})
+        sections.append(
+            {
+                "label": label,
+                "title": str(model._meta.verbose_name_plural).capitalize(),
+                "rows": rows,
+                "columns": columns,
+                "cells": [["" if row.get(column) is None else row.get(column) for column in columns] for row in rows],
+            }
+        )
+    AccessLog.objects.create(
+        actor=user,
+        action="export",
+        record_type=user._meta.label,
+        record_id=str(user.pk),
+        subject=user,
+        address=current_address(),
+    )
+    return sections
+
+
+def person_find_for_erasure(*, query: str) -> User | None:
+    """The one person whose email is ``query`` (or whose id it is), not already erased; None otherwise."""
+    query = query.strip()
+    if not query:
+        return None
+    condition = Q(email__iexact=query)
+    if query.isdigit():
+        condition |= Q(pk=int(query))
+    person = User.objects.filter(condition).first()
+    if person is None or is_erased_email(person.email):
+        return None
+    return person
