@@ -14,6 +14,7 @@ from django.urls import reverse
 from config.celery_app import app as celery_app
 from core.models import AccessLog
 from core.personal_data import handlers, models_with_personal_data
+from facilitation.services.data_rights import person_erase
 from measures.models import Answer, Response
 from measures.services import measures_load_builtin
 from sessions.models import Attendance, CheckIn, Cohort, Enrolment, HelpRequest
@@ -208,8 +209,6 @@ def test_a_running_cohort_is_never_purged(world, settings):
 
 
 def test_a_facilitators_erasure_keeps_the_participants_records(world):
-    from facilitation.services.data_rights import person_erase
-
     clinical_world(world)
     other = FacilitatorFactory()
     world.cohort.facilitators.add(other)
