@@ -163,7 +163,7 @@ register(
 )
 
 
-def _batched_blank(queryset: Any, **blank: str) -> int:
+def batched_blank(queryset: Any, **blank: str) -> int:
     """Blank ``blank`` fields on ``queryset`` in batches of STEADY_PURGE_BATCH_SIZE rows; return the count."""
     filled = Q()
     for name in blank:
@@ -175,7 +175,7 @@ def _batched_blank(queryset: Any, **blank: str) -> int:
     return done
 
 
-def _batched_delete(queryset: Any) -> int:
+def batched_delete(queryset: Any) -> int:
     size = settings.STEADY_PURGE_BATCH_SIZE
     done = 0
     while ids := list(queryset.values_list("pk", flat=True)[:size]):
@@ -190,23 +190,15 @@ def cohort_ids_ended_before(day: dt.date) -> list[int]:
     return list(ended.filter(Q(last__lt=day) | Q(last__isnull=True, start_date__lt=day)).values_list("pk", flat=True))
 
 
-def batched_blank(queryset: Any, **blank: str) -> int:
-    return _batched_blank(queryset, **blank)
-
-
-def batched_delete(queryset: Any) -> int:
-    return _batched_delete(queryset)
-
-
 def purge_clinical_text(before: dt.date) -> int:
     """Clear the clinical text of cohorts that ended before ``before``; keep the rows the figures count."""
     cohort_ids = cohort_ids_ended_before(before)
     checkins = CheckIn.objects.filter(cohort_id__in=cohort_ids)
-    done = _batched_blank(checkins, notes="", follow_up_actions="", shared_summary="")
-    done += _batched_delete(HelpRequest.objects.filter(cohort_id__in=cohort_ids))
-    done += _batched_blank(Attendance.objects.filter(group_session__cohort_id__in=cohort_ids), note="")
-    done += _batched_blank(Enrolment.objects.filter(cohort_id__in=cohort_ids), withdrawal_reason="")
-    done += _batched_blank(GroupSession.objects.filter(cohort_id__in=cohort_ids), group_notes="")
+    done = batched_blank(checkins, notes="", follow_up_actions="", shared_summary="")
+    done += batched_delete(HelpRequest.objects.filter(cohort_id__in=cohort_ids))
+    done += batched_blank(Attendance.objects.filter(group_session__cohort_id__in=cohort_ids), note="")
+    done += batched_blank(Enrolment.objects.filter(cohort_id__in=cohort_ids), withdrawal_reason="")
+    done += batched_blank(GroupSession.objects.filter(cohort_id__in=cohort_ids), group_notes="")
     return done
 
 

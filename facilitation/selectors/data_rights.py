@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from core.audit import current_address
@@ -52,3 +53,18 @@ def person_find_for_erasure(*, query: str) -> User | None:
     if person is None or is_erased_email(person.email):
         return None
     return person
+
+
+def audit_person_id(*, query: str) -> int | None:
+    """The id the audit search means by ``query``: a number as it stands, else the person with that email."""
+    query = query.strip()
+    if not query:
+        return None
+    if query.isdigit():
+        return int(query)
+    return User.objects.filter(email__iexact=query).values_list("pk", flat=True).first() or 0
+
+
+def person_get_for_erasure(*, pk: object) -> User:
+    """The person the confirm form names (404 when there is none)."""
+    return get_object_or_404(User, pk=pk)

@@ -6,17 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
-from accounts.models import User
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.selectors import access_log_record_types, access_log_search
 from facilitation.forms import AuditSearchForm, PersonEraseForm
-from facilitation.selectors.data_rights import person_find_for_erasure, personal_data_for
+from facilitation.selectors.data_rights import (
+    audit_person_id,
+    person_find_for_erasure,
+    person_get_for_erasure,
+    personal_data_for,
+)
 from facilitation.services.data_rights import person_erase
 
 AUDIT_PAGE_SIZE = 50
@@ -47,11 +51,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None, record_types=access_log_record_types())
     filters: dict = {}
     if form.is_valid():
-        query = form.cleaned_data["person"].strip()
-        if query:
-            person = User.objects.filter(email__iexact=query).only("pk").first()
-            filters["person_id"] = int(query) if query.isdigit() else (person.pk if person else 0)
         filters.update(
+            person_id=audit_person_id(query=form.cleaned_data["person"]),
             record_type=form.cleaned_data["record_type"],
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
@@ -67,7 +68,7 @@ def person_erase_page(request: HttpRequest) -> HttpResponse:
     """Find a person by email, then confirm: their identity and clinical records are erased."""
     if request.method == "POST":
         form = PersonEraseForm(request.POST)
-        person = get_object_or_404(User, pk=request.POST.get("person")) if form.is_valid() else None
+        person = person_get_for_erasure(pk=request.POST.get("person")) if form.is_valid() else None
         if person is not None:
             try:
                 person_erase(actor=request.user, person=person)
