@@ -37,6 +37,13 @@ app.conf.beat_schedule = {
     "cohorts-complete-ended": {"task": "sessions.tasks.cohorts_complete_ended", "schedule": crontab(minute=5)},
     # Every hour at 10 past: tell the waitlists of groups now closed to newcomers (once each).
     "waitlists-tell-closed": {"task": "sessions.tasks.waitlists_tell_closed", "schedule": crontab(minute=10)},
+    # --- Data rights ---
+    # Sundays at 03:30 (Europe/London), when nobody is running a group: delete clinical notes and
+    # answers of cohorts that ended more than STEADY_CLINICAL_RETENTION_MONTHS ago (manage.py purge_expired).
+    "purge-expired": {
+        "task": "core.tasks.purge_expired",
+        "schedule": crontab(minute=30, hour=3, day_of_week="sun"),
+    },
     # --- Questionnaires ---
     # Every hour at 20 past: remind participants once when a time point's questionnaires open.
     "measures-questionnaire-reminders": {

@@ -145,7 +145,7 @@ class HeartbeatAdmin(SteadyModelAdmin):
 class AccessLogAdmin(SteadyModelAdmin):
     """Append-only: readable and searchable, never added, changed or deleted here."""
 
-    list_display = ("at", "actor", "action", "record_type", "record_id", "subject", "detail")
+    list_display = ("at", "actor", "action", "record_type", "record_id", "subject", "detail", "address")
     list_filter = ("action", "record_type")
     search_fields = ("actor__email", "subject__email", "record_id")
     list_select_related = ("actor", "subject")

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.urls import register_converter
+        from django.utils.module_loading import autodiscover_modules
 
         from core import checks  # noqa: F401  (registers the system checks)
         from core.converters import SecretTokenConverter
@@ -16,3 +17,10 @@ class CoreConfig(AppConfig):
         from core.escalation import autodiscover
 
         autodiscover()
+
+        # Each app's personal_data.py registers how its models are exported, erased and purged
+        # (core.personal_data); imported in INSTALLED_APPS order, so erasers run higher apps first.
+        from core.data_rights import register_core
+
+        register_core()
+        autodiscover_modules("personal_data")

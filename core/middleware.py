@@ -12,6 +12,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from core.audit import address_for
+from core.http import client_address
+
 PRIVATE_NO_STORE = "private, no-store"
 
 
@@ -79,3 +82,18 @@ class IdleTimeoutMiddleware:
             elif seen is None or abs(now - seen) >= SEEN_REFRESH_SECONDS:
                 request.session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class AuditAddressMiddleware:
+    """Make the client's address (``core.http.client_address``) known to the access log for this request.
+
+    Every access-log row written while the request is served (a clinical read, a change) carries it;
+    see ``core.audit.address_for`` for why this is a context variable and not an argument.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with address_for(client_address(request)):
+            return self.get_response(request)

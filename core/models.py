@@ -24,8 +24,11 @@ class AccessLog(models.Model):
     Written by the access selectors of clinical records (check-in notes,
     questionnaire answers, attendance reasons), and by changes to a person's
     roles or cohorts (``core.services.access_change_record``, with ``detail``).
-    Never edited, never shown to managers; kept for the audit trail that UK
-    GDPR and PHIPA expect.
+    Changes to clinical records, places and protected-time decisions join it through
+    ``core.services.audit_change_record``. Append-only (on PostgreSQL a trigger refuses
+    UPDATE and DELETE); it names people by id and holds no clinical text, so erasing a
+    person (anonymising their user row) leaves it whole. Never shown to managers; kept for
+    the audit trail that UK GDPR and PHIPA expect.
     """
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -34,13 +37,16 @@ class AccessLog(models.Model):
     record_id = models.CharField(max_length=40)
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        # PROTECT, not SET_NULL: a person is erased by anonymising their row (the log keeps
+        # pointing at it), and on PostgreSQL the trigger refuses the UPDATE a SET_NULL would need.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
         help_text=_("The person the record is about."),
     )
     detail = models.CharField(_("what changed"), max_length=200, blank=True)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

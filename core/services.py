@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core import escalation
-from core.audit import announcers
+from core.audit import announcers, current_address
 from core.models import AccessLog, EscalationStep, Heartbeat
+from core.personal_data import purgers
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -33,6 +37,7 @@ def access_log_record(
             record_type=record._meta.label,
             record_id=str(record.pk),
             subject_id=getattr(record, f"{subject_attr}_id") if subject_attr else None,
+            address=current_address(),
         )
         for record in records
     ]
@@ -56,10 +61,38 @@ def access_change_record(
         record_id=str(record.pk),
         subject=subject,
         detail=detail[:200],
+        address=current_address(),
     )
     for announce in announcers():
         announce(entry)
     return entry
+
+
+def audit_change_record(
+    *,
+    actor: AbstractBaseUser | None,
+    record: models.Model,
+    action: str,
+    subject: AbstractBaseUser | int | None = None,
+    detail: str = "",
+) -> AccessLog | None:
+    """Record that ``actor`` changed ``record`` (a clinical record, a place, a protected-time decision).
+
+    ``detail`` names what changed (field names, a status), never clinical text or a person's name:
+    the log is append-only, so anything written here outlives an erasure. A change with no person
+    behind it (a scheduled job) is not a person's action and is not recorded here.
+    """
+    if actor is None:
+        return None
+    return AccessLog.objects.create(
+        actor=actor,
+        action=action[:30],
+        record_type=record._meta.label,
+        record_id=str(record.pk),
+        subject_id=getattr(subject, "pk", subject),
+        detail=detail[:200],
+        address=current_address(),
+    )
 
 
 def people_relation_changes_record(
@@ -114,3 +147,15 @@ def escalation_ladder_walk(*, ladder: str, now: datetime | None = None) -> int:
         escalation_step_fire(ladder=ladder, subject_id=subject_id, step=step, now=now)
         for subject_id, step in list(definition.due(now))
     )
+
+
+def clinical_records_purge(*, today: dt.date | None = None) -> dict[str, int]:
+    """Run every registered purge (core.personal_data) for cohorts that ended before the retention cut-off.
+
+    The cut-off is today less ``STEADY_CLINICAL_RETENTION_MONTHS``; each purge works in batches of
+    ``STEADY_PURGE_BATCH_SIZE`` rows, one transaction a batch, so a long purge never holds locks for long.
+    Returns the rows changed per purge.
+    """
+    today = today or timezone.localdate()
+    before = today - relativedelta(months=settings.STEADY_CLINICAL_RETENTION_MONTHS)
+    return {name: purge(before) for name, purge in purgers().items()}

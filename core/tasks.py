@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from core import escalation
-from core.services import escalation_ladder_walk, heartbeat_record
+from core.services import clinical_records_purge, escalation_ladder_walk, heartbeat_record
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -20,3 +20,9 @@ def escalation_ladders_walk() -> int:
     same transaction as its notifications.
     """
     return sum(escalation_ladder_walk(ladder=ladder.code) for ladder in escalation.all_ladders())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_expired() -> dict[str, int]:
+    """Delete clinical notes and answers of cohorts past retention (idempotent: a rerun finds nothing)."""
+    return clinical_records_purge()

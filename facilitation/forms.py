@@ -99,3 +99,34 @@ class ProtectedTimeDelegationForm(forms.Form):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("The last day must be on or after the first day."))
         return data
+
+
+# --- Data rights and the audit trail ------------------------------------------
+
+
+class AuditSearchForm(forms.Form):
+    """The service lead's search of the audit trail: by person, record type and dates."""
+
+    person = forms.CharField(
+        label=_("Person (email or number)"),
+        required=False,
+        max_length=254,
+        help_text=_("Rows where this person acted, or which are about them."),
+    )
+    record_type = forms.ChoiceField(label=_("Record type"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, record_types: list[str] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = [("", _("Any"))] + [(label, label) for label in record_types]
+
+
+class PersonEraseForm(forms.Form):
+    """The confirm step before a person's data is erased."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I understand this cannot be undone: their name, email and clinical records will be deleted."),
+        required=True,
+    )

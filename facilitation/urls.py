@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilitation.views import crisis_contacts, homes, organisation_report, protected_time
+from facilitation.views import crisis_contacts, data_rights, homes, organisation_report, protected_time
 
 app_name = "facilitation"
 urlpatterns = [
@@ -68,4 +68,12 @@ urlpatterns += [
         protected_time.protected_time_record_external,
         name="protected_time_record_external",
     ),
+]
+
+# --- Data rights and the audit trail --------------------------------------------
+urlpatterns += [
+    path("me/data/", data_rights.my_data, name="my_data"),
+    path("me/data.json", data_rights.my_data_json, name="my_data_json"),
+    path("service/audit/", data_rights.audit_log, name="audit_log"),
+    path("service/erase/", data_rights.person_erase_page, name="person_erase"),
 ]

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every access-log row written during the request records the client's address.
+    "core.middleware.AuditAddressMiddleware",
     # After authentication: every response to a signed-in person is `Cache-Control: private, no-store`.
     "core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -330,3 +332,11 @@ STEADY_REMINDER_MAX_ATTEMPTS = env.int("STEADY_REMINDER_MAX_ATTEMPTS", default=6
 STEADY_REMINDER_BACKOFF_SECONDS = env.int("STEADY_REMINDER_BACKOFF_SECONDS", default=60)
 STEADY_REMINDER_BACKOFF_CAP_SECONDS = env.int("STEADY_REMINDER_BACKOFF_CAP_SECONDS", default=3600)
 # --- end of reminder engine settings -----------------------------------------
+
+# Data rights (issue 13). Clinical notes and questionnaire answers are deleted this many months after
+# a cohort ends (`manage.py purge_expired`, weekly). 24 months: long enough for the follow-up
+# (boosters and 6- and 12-month questionnaires) and for a complaint or a clinical review of the
+# group, short enough that notes are not kept "just in case" (UK GDPR storage limitation).
+STEADY_CLINICAL_RETENTION_MONTHS = env.int("STEADY_CLINICAL_RETENTION_MONTHS", default=24)
+# Rows changed per transaction by the purge.
+STEADY_PURGE_BATCH_SIZE = env.int("STEADY_PURGE_BATCH_SIZE", default=500)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
 from core.links import absolute_url
+from core.services import audit_change_record
 from facilitation.models import ProtectedTimeDelegation, ProtectedTimeEvent, ProtectedTimeLine, ProtectedTimeRequest
 from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import Cohort, Enrolment, GroupSession
@@ -102,6 +103,16 @@ def _event(locked: PT, *, action: str, actor: User | None, lines=(), comment: st
     )
     if lines:
         event.lines.set(lines)
+    # Every step of a request (sent, approved, declined, withdrawn, recorded) joins the audit trail:
+    # the action and which lines, never the comment (free text outlives no erasure there).
+    participant_id = getattr(getattr(locked, "enrolment", None), "participant_id", None)
+    audit_change_record(
+        actor=actor,
+        record=locked,
+        action=f"protected_time_{action}",
+        subject=participant_id,
+        detail="lines " + ", ".join(str(line.pk) for line in lines) if lines else "",
+    )
     return event
 
 

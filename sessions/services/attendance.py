@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
+from core.services import audit_change_record
 from sessions.models import (
     Attendance,
     Enrolment,
@@ -30,6 +31,7 @@ def attendance_record(
     attendance, _created = Attendance.objects.update_or_create(
         group_session=group_session, participant=participant, defaults=defaults
     )
+    audit_change_record(actor=by, record=attendance, action="recorded", subject=participant, detail=status)
     return attendance
 
 

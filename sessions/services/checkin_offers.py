@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
+from core.services import audit_change_record
 from reminders.services.scheduling import notify_now
 from sessions.models import CheckinOffer, Enrolment, GroupSession
 from sessions.rules import is_cohort_facilitator
@@ -43,6 +44,7 @@ def checkin_offers_make(*, group_session: GroupSession, participants: Sequence[U
         )
         if created:
             notify_now(kind="checkin_offered", recipient=person, subject=offer)
+            audit_change_record(actor=by, record=offer, action="offered", subject=person)
             made.append(offer)
     return made
 
@@ -56,4 +58,5 @@ def checkin_offer_accept(*, offer: CheckinOffer, by: User) -> CheckinOffer:
     if offer.accepted_at is None:
         offer.accepted_at = timezone.now()
         offer.save(update_fields=["accepted_at"])
+        audit_change_record(actor=by, record=offer, action="accepted", subject=offer.participant_id)
     return offer

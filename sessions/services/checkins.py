@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotAllowed
 from core.links import absolute_url
+from core.services import audit_change_record
 from reminders.services.scheduling import reminder_schedule, reminders_cancel
 from sessions.models import (
     AvailabilitySlot,
@@ -289,6 +290,7 @@ def checkin_book(
         from sessions.services.help_requests import help_request_close_by_booking  # noqa: PLC0415
 
         help_request_close_by_booking(actor=actor, help_request=help_request, checkin=checkin)
+    audit_change_record(actor=actor, record=checkin, action="booked", subject=checkin.participant_id)
     return checkin
 
 
@@ -319,6 +321,7 @@ def checkin_cancel(*, actor, checkin: CheckIn) -> CheckIn:
         update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "sequence", "updated_at"]
     )
     reminders_cancel(subject=checkin)
+    audit_change_record(actor=actor, record=checkin, action="cancelled", subject=checkin.participant_id)
     return checkin
 
 
@@ -393,4 +396,8 @@ def checkin_record(
     checkin.save(update_fields=fields)
     if status != CheckIn.Status.BOOKED:
         reminders_cancel(subject=checkin)
+    # Which fields, never their text: the log outlives an erasure.
+    audit_change_record(
+        actor=actor, record=checkin, action="recorded", subject=checkin.participant_id, detail=", ".join(fields[:-1])
+    )
     return checkin

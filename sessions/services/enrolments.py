@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.errors import Conflict, DomainError, NotAllowed
+from core.services import audit_change_record
 from programmes.models import InformationPack
 from reminders.services.scheduling import notify_now, reminder_schedule, reminders_cancel
 from sessions.listeners import emit
@@ -46,6 +47,7 @@ def enrolment_acknowledge(*, enrolment: Enrolment, pack: InformationPack, by: Us
         fields.append("status")
     enrolment.save(update_fields=fields)
     reminders_cancel(subject=enrolment, kinds=["pack_not_acknowledged"])
+    audit_change_record(actor=by, record=enrolment, action="acknowledged", subject=enrolment.participant_id)
     return enrolment
 
 
@@ -138,6 +140,7 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None, reason: str = ""
     session_reminders_schedule(enrolment=enrolment)
     booster_reminders_schedule(cohort=cohort)
     emit("place_confirmed", enrolment=enrolment, by=by)
+    audit_change_record(actor=by, record=enrolment, action="confirmed", subject=enrolment.participant_id)
     return enrolment
 
 
@@ -153,6 +156,7 @@ def enrolment_waitlist(*, enrolment: Enrolment, by: User) -> Enrolment:
     enrolment.save(update_fields=["status", "waitlisted_at", "updated_at"])
     if cohort_join_closed(cohort=enrolment.cohort):
         waitlist_closed_notify(cohort=enrolment.cohort, enrolments=[enrolment])
+    audit_change_record(actor=by, record=enrolment, action="waitlisted", subject=enrolment.participant_id)
     return enrolment
 
 
@@ -180,6 +184,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
     )
     reminders_cancel(subject=enrolment)
     _tell_facilitators_of_withdrawal(enrolment=enrolment, by=by)
+    audit_change_record(actor=by, record=enrolment, action="withdrawn", subject=enrolment.participant_id)
     emit("place_withdrawn", enrolment=enrolment, by=by)
     session_reminders_cancel_for(enrolment=enrolment)
     if held_place:

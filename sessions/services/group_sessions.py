@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
+from core.services import audit_change_record
 from reminders.services.scheduling import reminders_cancel
 from sessions.listeners import emit
 from sessions.models import (
@@ -182,4 +183,5 @@ def group_notes_update(*, group_session: GroupSession, notes: str, by: User) -> 
         raise DomainError(_("Keep group notes under 2,000 characters: themes, not a transcript."), field="notes")
     group_session.group_notes = notes
     group_session.save(update_fields=["group_notes", "updated_at"])
+    audit_change_record(actor=by, record=group_session, action="notes_changed")
     return group_session

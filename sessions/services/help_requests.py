@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
+from core.services import audit_change_record
 from core.working_days import add_working_days
 from reminders.services.scheduling import notify_now
 from sessions.models import Cohort, Enrolment, HelpRequest
@@ -97,6 +98,7 @@ def help_request_create(*, participant, cohort: Cohort, message: str = "") -> He
     )
     for facilitator in cohort.facilitators.filter(is_active=True):
         notify_now(kind="help_requested", recipient=facilitator, subject=request, context=_help_context(request))
+    audit_change_record(actor=participant, record=request, action="created", subject=participant)
     return request
 
 
@@ -106,6 +108,7 @@ def _close(request: HelpRequest, *, actor, note: str) -> None:
     request.handled_by = actor
     request.handled_note = note
     request.save(update_fields=["status", "handled_at", "handled_by", "handled_note"])
+    audit_change_record(actor=actor, record=request, action="handled", subject=request.participant_id)
 
 
 @transaction.atomic

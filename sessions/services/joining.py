@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import NotAllowed
+from core.services import audit_change_record
 from reminders.services.scheduling import reminder_schedule
 from sessions.models import Cohort, Enrolment, PlaceOverride
 from sessions.selectors.joining import (
@@ -86,7 +87,7 @@ def join_checks(
                 ),
                 suggestion=suggestion,
             )
-        PlaceOverride.objects.create(
+        override = PlaceOverride.objects.create(
             cohort=cohort,
             kind=PlaceOverride.Kind.LATE_JOIN,
             email=email,
@@ -95,6 +96,7 @@ def join_checks(
             warning=warning,
             decided_by=by,
         )
+        audit_change_record(actor=by, record=override, action="late_join_override", subject=person)
     if person is None:
         return
     conflicts = safeness_conflicts(cohort=cohort, person=person)
@@ -115,7 +117,7 @@ def join_checks(
             conflicts=conflicts,
             suggestion=suggestion,
         )
-    PlaceOverride.objects.create(
+    override = PlaceOverride.objects.create(
         cohort=cohort,
         kind=PlaceOverride.Kind.SAFENESS,
         email=email,
@@ -124,6 +126,7 @@ def join_checks(
         warning=warning,
         decided_by=by,
     )
+    audit_change_record(actor=by, record=override, action="safeness_override", subject=person)
 
 
 def waitlist_closed_notify(*, cohort: Cohort, enrolments: list[Enrolment] | None = None) -> int:

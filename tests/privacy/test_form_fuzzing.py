@@ -234,6 +234,7 @@ class Target:
     prepare: Callable[[Client, World], None] | None = None  # run once, before the examples
     fresh_client: bool = False  # signing in changes the client: give each example a new one
     few_values: bool = False  # only a few distinct submissions exist (tick boxes): hypothesis tries them all
+    method: str = "post"  # "get" for a search form
 
 
 def _fields(form: forms.BaseForm) -> dict[str, forms.Field]:
@@ -386,6 +387,13 @@ TARGETS = [
            lambda w: _fields(account_forms.LineManagerPasswordForm()), fresh_client=True),
     Target("facilitation.CrisisContactForm", "lead", lambda w: reverse("facilitation:crisis_contacts"),
            lambda w: _fields(CrisisContactForm())),
+    # data rights and the audit trail
+    Target("facilitation.AuditSearchForm", "lead", lambda w: reverse("facilitation:audit_log"),
+           lambda w: _fields(pt_forms.AuditSearchForm(record_types=["group_sessions.CheckIn"])), method="get"),
+    Target("facilitation.PersonEraseForm", "lead", lambda w: reverse("facilitation:person_erase"),
+           lambda w: {**_fields(pt_forms.PersonEraseForm()),
+                      "person": forms.ChoiceField(choices=[(w.people["other_participant"].pk, "")])},
+           few_values=True),
 ]  # fmt: skip
 
 # Forms posted only through the admin site (Django's own admin pages, not Steady's views): not fuzzed here.
@@ -494,7 +502,7 @@ def test_fuzzed_submissions_never_break_and_refused_ones_write_nothing(
         with transaction.atomic():
             before = _counts(sql)
             verdicts.answers.clear()
-            response = poster.post(url, data)
+            response = getattr(poster, target.method)(url, data)
             refused = False in verdicts.answers
             after = _counts(sql) if refused else before
             transaction.set_rollback(True)
