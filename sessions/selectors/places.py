@@ -133,6 +133,31 @@ def participant_groups(*, user: User, now: datetime | None = None) -> list[Parti
     programme_cohorts: dict[int, list[int]] = defaultdict(list)
     for group in groups.values():
         programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
+    _attach_materials(
+        groups=groups,
+        programme_cohorts=programme_cohorts,
+        plan_cohort=plan_cohort,
+        held_ids=held_ids,
+        started_ids=started_ids,
+    )
+    apologies = Attendance.objects.filter(
+        participant=user, group_session__cohort_id__in=groups, status=Attendance.Status.APOLOGIES
+    ).values_list("group_session_id", "group_session__cohort_id")
+    for session_id, cohort_id in apologies:
+        groups[cohort_id].apologies_sent.add(session_id)
+    return list(groups.values())
+
+
+def _attach_materials(
+    *,
+    groups: dict[int, ParticipantGroup],
+    programme_cohorts: dict[int, list[int]],
+    plan_cohort: dict[int, list[int]],
+    held_ids: set[int],
+    started_ids: set[int],
+) -> None:
+    """Add each released material to the groups it belongs to: on enrolment, to every cohort of its
+    programme; otherwise to the cohorts whose plan released it. One query."""
     materials = materials_query(programme_ids=list(programme_cohorts), held_ids=held_ids, started_ids=started_ids)
     for material in materials:
         if material.release == Material.Release.ON_ENROLMENT:
@@ -141,12 +166,6 @@ def participant_groups(*, user: User, now: datetime | None = None) -> list[Parti
             targets = plan_cohort[material.session_plan_id]
         for cohort_id in dict.fromkeys(targets):
             groups[cohort_id].materials.append(material)
-    apologies = Attendance.objects.filter(
-        participant=user, group_session__cohort_id__in=groups, status=Attendance.Status.APOLOGIES
-    ).values_list("group_session_id", "group_session__cohort_id")
-    for session_id, cohort_id in apologies:
-        groups[cohort_id].apologies_sent.add(session_id)
-    return list(groups.values())
 
 
 def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
@@ -186,14 +205,13 @@ def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
         for plan_id in held | started:
             plan_cohort[plan_id].append(group.cohort.pk)
         programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
-    materials = materials_query(programme_ids=list(programme_cohorts), held_ids=held_ids, started_ids=started_ids)
-    for material in materials:
-        if material.release == Material.Release.ON_ENROLMENT:
-            targets = programme_cohorts[material.session_plan.programme_id]
-        else:
-            targets = plan_cohort[material.session_plan_id]
-        for cohort_id in dict.fromkeys(targets):
-            groups[cohort_id].materials.append(material)
+    _attach_materials(
+        groups=groups,
+        programme_cohorts=programme_cohorts,
+        plan_cohort=plan_cohort,
+        held_ids=held_ids,
+        started_ids=started_ids,
+    )
     return list(groups.values())
 
 
