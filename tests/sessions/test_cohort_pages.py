@@ -239,39 +239,23 @@ def test_cohort_form_creates_cohort_and_sessions(client):
     programme = programme_with_plans()
     client.force_login(facilitator)
     start = timezone.localdate() + datetime.timedelta(days=10)
-    response = client.post(
-        reverse("sessions:cohort_create"),
-        {
-            "programme": programme.pk,
-            "name": "Winter group",
-            "facilitators": [facilitator.pk],
-            "start_date": start.isoformat(),
-            "start_time": "13:00",
-            "time_zone": "America/Toronto",
-            "holiday_region": "CA-ON",
-            "capacity": 30,
-            "venue": "Room 2",
-            "status": "recruiting",
-        },
-    )
+    form = {
+        "programme": programme.pk,
+        "name": "Winter group",
+        "facilitators": [facilitator.pk],
+        "start_date": start.isoformat(),
+        "start_time": "13:00",
+        "time_zone": "America/Toronto",
+        "holiday_region": "CA-ON",
+        "capacity": 30,
+        "venue": "Room 2",
+        "status": "recruiting",
+    }
+    response = client.post(reverse("sessions:cohort_create"), form)
     assert response.status_code == 200 or response.status_code == 302
     body = response.content.decode()
     assert "at most 12" in body
-    response = client.post(
-        reverse("sessions:cohort_create"),
-        {
-            "programme": programme.pk,
-            "name": "Winter group",
-            "facilitators": [facilitator.pk],
-            "start_date": start.isoformat(),
-            "start_time": "13:00",
-            "time_zone": "America/Toronto",
-            "holiday_region": "CA-ON",
-            "capacity": 8,
-            "venue": "Room 2",
-            "status": "recruiting",
-        },
-    )
+    response = client.post(reverse("sessions:cohort_create"), {**form, "capacity": 8})
     cohort = Cohort.objects.get(name="Winter group")
     assert response.status_code == 302 and response["Location"] == cohort.get_absolute_url()
     assert cohort.group_sessions.filter(kind="weekly").count() == 12
