@@ -130,16 +130,7 @@ def participant_groups(*, user: User, now: datetime | None = None) -> list[Parti
         # The practice of the latest session, until the next one; after the last, for one more week only.
         if begun and (group.next_session or begun[-1].starts_at > now - timedelta(weeks=1)):
             group.home_practice_session = begun[-1]
-    programme_cohorts: dict[int, list[int]] = defaultdict(list)
-    for group in groups.values():
-        programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
-    _attach_materials(
-        groups=groups,
-        programme_cohorts=programme_cohorts,
-        plan_cohort=plan_cohort,
-        held_ids=held_ids,
-        started_ids=started_ids,
-    )
+    _attach_materials(groups=groups, plan_cohort=plan_cohort, held_ids=held_ids, started_ids=started_ids)
     apologies = Attendance.objects.filter(
         participant=user, group_session__cohort_id__in=groups, status=Attendance.Status.APOLOGIES
     ).values_list("group_session_id", "group_session__cohort_id")
@@ -151,13 +142,15 @@ def participant_groups(*, user: User, now: datetime | None = None) -> list[Parti
 def _attach_materials(
     *,
     groups: dict[int, ParticipantGroup],
-    programme_cohorts: dict[int, list[int]],
     plan_cohort: dict[int, list[int]],
     held_ids: set[int],
     started_ids: set[int],
 ) -> None:
     """Add each released material to the groups it belongs to: on enrolment, to every cohort of its
     programme; otherwise to the cohorts whose plan released it. One query."""
+    programme_cohorts: dict[int, list[int]] = defaultdict(list)
+    for group in groups.values():
+        programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
     materials = materials_query(programme_ids=list(programme_cohorts), held_ids=held_ids, started_ids=started_ids)
     for material in materials:
         if material.release == Material.Release.ON_ENROLMENT:
@@ -195,7 +188,6 @@ def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
     held_ids: set[int] = set()
     started_ids: set[int] = set()
     plan_cohort: dict[int, list[int]] = defaultdict(list)
-    programme_cohorts: dict[int, list[int]] = defaultdict(list)
     for group in groups.values():
         held, started = released_plan_ids(
             sessions=group.sessions, cohort=group.cohort, now=group.enrolment.withdrawn_at
@@ -204,14 +196,7 @@ def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
         started_ids |= started
         for plan_id in held | started:
             plan_cohort[plan_id].append(group.cohort.pk)
-        programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
-    _attach_materials(
-        groups=groups,
-        programme_cohorts=programme_cohorts,
-        plan_cohort=plan_cohort,
-        held_ids=held_ids,
-        started_ids=started_ids,
-    )
+    _attach_materials(groups=groups, plan_cohort=plan_cohort, held_ids=held_ids, started_ids=started_ids)
     return list(groups.values())
 
 
