@@ -143,6 +143,16 @@ class DueQuestionnaire:
         return reverse("measures:response_begin", args=[self.cohort.pk, self.scheduled.pk])
 
 
+def _session_starts(*, cohort_ids: list[int]) -> dict[int, dict[tuple[str, int], datetime]]:
+    """Each cohort's session start times, keyed by (kind, number): what the questionnaire windows count from."""
+    starts: dict[int, dict[tuple[str, int], datetime]] = {pk: {} for pk in cohort_ids}
+    for cohort_id, kind, number, starts_at in GroupSession.objects.filter(cohort_id__in=cohort_ids).values_list(
+        "cohort_id", "kind", "number", "starts_at"
+    ):
+        starts[cohort_id][(kind, number)] = starts_at
+    return starts
+
+
 def _window(scheduled: ScheduledMeasure, starts: dict[tuple[str, int], datetime]) -> tuple[datetime | None, ...]:
     """When a time point opens and closes; (None, None) when its session is not scheduled."""
     tp = scheduled.time_point
@@ -167,11 +177,7 @@ def responses_due_for(user: User, *, now: datetime | None = None) -> list[DueQue
     if not cohort_ids:
         return []
     cohorts = {c.pk: c for c in Cohort.objects.filter(pk__in=cohort_ids).select_related("programme")}
-    starts: dict[int, dict[tuple[str, int], datetime]] = {pk: {} for pk in cohorts}
-    for cohort_id, kind, number, starts_at in GroupSession.objects.filter(cohort_id__in=cohorts).values_list(
-        "cohort_id", "kind", "number", "starts_at"
-    ):
-        starts[cohort_id][(kind, number)] = starts_at
+    starts = _session_starts(cohort_ids=list(cohorts))
     schedules: dict[int, list[ScheduledMeasure]] = {}
     for scheduled in ScheduledMeasure.objects.filter(
         programme_id__in={c.programme_id for c in cohorts.values()}
@@ -289,11 +295,7 @@ def questionnaire_reminders_due(*, now: datetime | None = None) -> list[tuple[Co
     }
     if not cohorts:
         return []
-    starts: dict[int, dict[tuple[str, int], datetime]] = {pk: {} for pk in cohorts}
-    for cohort_id, kind, number, starts_at in GroupSession.objects.filter(cohort_id__in=cohorts).values_list(
-        "cohort_id", "kind", "number", "starts_at"
-    ):
-        starts[cohort_id][(kind, number)] = starts_at
+    starts = _session_starts(cohort_ids=list(cohorts))
     schedules: dict[int, list[ScheduledMeasure]] = {}
     for scheduled in ScheduledMeasure.objects.filter(
         programme_id__in={c.programme_id for c in cohorts.values()}

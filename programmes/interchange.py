@@ -170,26 +170,24 @@ def _check(mapping: Any, what: str) -> None:
             )
 
 
-def _need_mapping(parent: LineDict, key: str, what: str) -> LineDict:
+def _need_kind(parent: LineDict, key: str, what: str, *, kind: type, wrong: str):
+    """``parent[key]`` when it is a ``kind``; else refuse, saying it is missing or, in ``wrong``, what it should be."""
     value = parent.get(key)
-    if not isinstance(value, dict):
+    if not isinstance(value, kind):
         if value is None:
             message = _("The %(what)s is missing the field '%(field)s'.") % {"what": what, "field": key}
         else:
-            message = _("'%(field)s' should be a set of 'field: value' lines.") % {"field": key}
+            message = wrong % {"field": key}
         raise ImportFormatError(message, line=line_of(parent, key), field=key)
     return value
+
+
+def _need_mapping(parent: LineDict, key: str, what: str) -> LineDict:
+    return _need_kind(parent, key, what, kind=dict, wrong=_("'%(field)s' should be a set of 'field: value' lines."))
 
 
 def _need_list(parent: LineDict, key: str, what: str) -> list:
-    value = parent.get(key)
-    if not isinstance(value, list):
-        if value is None:
-            message = _("The %(what)s is missing the field '%(field)s'.") % {"what": what, "field": key}
-        else:
-            message = _("'%(field)s' should be a list.") % {"field": key}
-        raise ImportFormatError(message, line=line_of(parent, key), field=key)
-    return value
+    return _need_kind(parent, key, what, kind=list, wrong=_("'%(field)s' should be a list."))
 
 
 def _optional_list(parent: LineDict, key: str, what: str) -> list:

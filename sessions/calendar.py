@@ -198,21 +198,44 @@ def session_summary(group_session: GroupSession, *, detailed: bool = False) -> s
     return _("%(cohort)s: week %(number)s") % {"cohort": cohort.name, "number": group_session.number}
 
 
+def _event_head(
+    *,
+    summary: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    stamp: str,
+    uid: str,
+    sequence: int,
+    updated_at: datetime,
+) -> list[str]:
+    """A VEVENT's opening lines: summary, start and end in the event's own time zone, stamp, identity, version."""
+    tz = zoneinfo.ZoneInfo(time_zone)
+    return [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(summary)}",
+        f"DTSTART;TZID={time_zone}:{starts_at.astimezone(tz):%Y%m%dT%H%M%S}",
+        f"DTEND;TZID={time_zone}:{ends_at.astimezone(tz):%Y%m%dT%H%M%S}",
+        f"DTSTAMP:{stamp}",
+        f"UID:{uid}",
+        f"SEQUENCE:{sequence}",
+        f"LAST-MODIFIED:{_utc(updated_at)}",
+    ]
+
+
 def session_event_lines(group_session: GroupSession, *, stamp: str, detailed: bool = False) -> list[str]:
     """The content lines of one session's VEVENT (``stamp`` is DTSTAMP, already in UTC form)."""
     cohort = group_session.cohort
-    tz = zoneinfo.ZoneInfo(cohort.time_zone)
-    tzid = cohort.time_zone
-    lines = [
-        "BEGIN:VEVENT",
-        f"SUMMARY:{_text(session_summary(group_session, detailed=detailed))}",
-        f"DTSTART;TZID={tzid}:{group_session.starts_at.astimezone(tz):%Y%m%dT%H%M%S}",
-        f"DTEND;TZID={tzid}:{group_session.ends_at.astimezone(tz):%Y%m%dT%H%M%S}",
-        f"DTSTAMP:{stamp}",
-        f"UID:{group_session.uid}@steady",
-        f"SEQUENCE:{group_session.sequence}",
-        f"LAST-MODIFIED:{_utc(group_session.updated_at)}",
-    ]
+    lines = _event_head(
+        summary=session_summary(group_session, detailed=detailed),
+        starts_at=group_session.starts_at,
+        ends_at=group_session.ends_at,
+        time_zone=cohort.time_zone,
+        stamp=stamp,
+        uid=f"{group_session.uid}@steady",
+        sequence=group_session.sequence,
+        updated_at=group_session.updated_at,
+    )
     location = " / ".join(part for part in (cohort.venue, cohort.video_link) if part)
     if location:
         lines.append(f"LOCATION:{_text(location)}")
@@ -226,19 +249,17 @@ def session_event_lines(group_session: GroupSession, *, stamp: str, detailed: bo
 
 def checkin_event_lines(checkin: CheckIn, *, stamp: str) -> list[str]:
     """A check-in for either side's calendar: when, where and how; nobody's name, nothing clinical."""
-    tz = zoneinfo.ZoneInfo(checkin.time_zone)
-    tzid = checkin.time_zone
-    lines = [
-        "BEGIN:VEVENT",
-        f"SUMMARY:{_text(_('One-to-one meeting'))}",
-        f"DTSTART;TZID={tzid}:{checkin.starts_at.astimezone(tz):%Y%m%dT%H%M%S}",
-        f"DTEND;TZID={tzid}:{checkin.ends_at.astimezone(tz):%Y%m%dT%H%M%S}",
-        f"DTSTAMP:{stamp}",
-        f"UID:checkin-{checkin.pk}@steady",
-        f"SEQUENCE:{checkin.sequence}",
-        f"LAST-MODIFIED:{_utc(checkin.updated_at)}",
-        f"LOCATION:{_text(checkin.where)}",
-    ]
+    lines = _event_head(
+        summary=_("One-to-one meeting"),
+        starts_at=checkin.starts_at,
+        ends_at=checkin.ends_at,
+        time_zone=checkin.time_zone,
+        stamp=stamp,
+        uid=f"checkin-{checkin.pk}@steady",
+        sequence=checkin.sequence,
+        updated_at=checkin.updated_at,
+    )
+    lines.append(f"LOCATION:{_text(checkin.where)}")
     if checkin.place == CheckIn.Place.VIDEO and checkin.place_detail:
         lines.append(f"URL:{checkin.place_detail}")
     lines.append(f"DESCRIPTION:{_text(absolute_url('sessions:checkin_detail', pk=checkin.pk))}")

@@ -25,6 +25,7 @@ from accounts.line_managers import (
     line_manager_requests_waiting,
 )
 from core.errors import DomainError
+from core.feedback import service_attempt
 from core.forms import form_add_domain_error
 from facilitation import forms
 from facilitation.calendar import protected_time_rota_build
@@ -92,13 +93,8 @@ def _show_error(request: HttpRequest, error: DomainError) -> None:
 
 
 def _attempt(request: HttpRequest, action: Callable[[], object], *, success: str) -> None:
-    """Call a service; say it worked, or show the domain error's message (the service changed nothing)."""
-    try:
-        action()
-    except DomainError as error:
-        _show_error(request, error)
-    else:
-        messages.success(request, success)
+    """Call a service; say it worked, or show the domain error's message as an error (the service changed nothing)."""
+    service_attempt(request, action, success=success, level=messages.ERROR)
 
 
 @login_required
@@ -292,24 +288,24 @@ def line_manager_confirm_signed_in(request: HttpRequest, pk: int) -> HttpRespons
 @role_required("participant")
 @require_POST
 def protected_time_participant_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    pt_request = protected_time_request_get_for_participant(user=request.user, pk=pk)
-    _attempt(
+    return _participant_step(
         request,
-        lambda: protected_time_submit(request=pt_request, actor=request.user),
+        pk,
+        service=protected_time_submit,
         success=_("Sent to your line manager. You will hear when they answer."),
     )
-    return redirect("facilitation:protected_time_participant", pk=pt_request.pk)
 
 
 @role_required("participant")
 @require_POST
 def protected_time_participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _participant_step(request, pk, service=protected_time_withdraw, success=_("Your request was withdrawn."))
+
+
+def _participant_step(request: HttpRequest, pk: int, *, service: Callable[..., object], success: str) -> HttpResponse:
+    """A participant moves their own request on (``service(request=, actor=)``), then sees it again."""
     pt_request = protected_time_request_get_for_participant(user=request.user, pk=pk)
-    _attempt(
-        request,
-        lambda: protected_time_withdraw(request=pt_request, actor=request.user),
-        success=_("Your request was withdrawn."),
-    )
+    _attempt(request, lambda: service(request=pt_request, actor=request.user), success=success)
     return redirect("facilitation:protected_time_participant", pk=pt_request.pk)
 
 

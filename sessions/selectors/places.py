@@ -158,6 +158,19 @@ def participant_groups(
         # The practice of the latest session, until the next one; after the last, for one more week only.
         if begun and (group.next_session or begun[-1].starts_at > now - timedelta(weeks=1)):
             group.home_practice_session = begun[-1]
+    _attach_materials(groups=groups, plan_cohort=plan_cohort, held_ids=held_ids, started_ids=started_ids)
+    return list(groups.values())
+
+
+def _attach_materials(
+    *,
+    groups: dict[int, ParticipantGroup],
+    plan_cohort: dict[int, list[int]],
+    held_ids: set[int],
+    started_ids: set[int],
+) -> None:
+    """Add each released material to the groups it belongs to: on enrolment, to every cohort of its
+    programme; otherwise to the cohorts whose plan released it. One query."""
     programme_cohorts: dict[int, list[int]] = defaultdict(list)
     for group in groups.values():
         programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
@@ -169,7 +182,6 @@ def participant_groups(
             targets = plan_cohort[material.session_plan_id]
         for cohort_id in dict.fromkeys(targets):
             groups[cohort_id].materials.append(material)
-    return list(groups.values())
 
 
 def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
@@ -199,7 +211,6 @@ def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
     held_ids: set[int] = set()
     started_ids: set[int] = set()
     plan_cohort: dict[int, list[int]] = defaultdict(list)
-    programme_cohorts: dict[int, list[int]] = defaultdict(list)
     for group in groups.values():
         held, started = released_plan_ids(
             sessions=group.sessions, cohort=group.cohort, now=group.enrolment.withdrawn_at
@@ -208,15 +219,7 @@ def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
         started_ids |= started
         for plan_id in held | started:
             plan_cohort[plan_id].append(group.cohort.pk)
-        programme_cohorts[group.cohort.programme_id].append(group.cohort.pk)
-    materials = materials_query(programme_ids=list(programme_cohorts), held_ids=held_ids, started_ids=started_ids)
-    for material in materials:
-        if material.release == Material.Release.ON_ENROLMENT:
-            targets = programme_cohorts[material.session_plan.programme_id]
-        else:
-            targets = plan_cohort[material.session_plan_id]
-        for cohort_id in dict.fromkeys(targets):
-            groups[cohort_id].materials.append(material)
+    _attach_materials(groups=groups, plan_cohort=plan_cohort, held_ids=held_ids, started_ids=started_ids)
     return list(groups.values())
 
 

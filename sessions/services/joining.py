@@ -57,6 +57,36 @@ def _suggestion_text(suggestion: Cohort | None) -> str:
     }
 
 
+def _override_or_refuse(
+    *,
+    refusal: type[GoAheadNeeded],
+    kind: str,
+    warning: str,
+    before: list[str],
+    after: str,
+    cohort: Cohort,
+    email: str,
+    enrolment: Enrolment | None,
+    reason: str,
+    by: User | None,
+    **refusal_kwargs,
+) -> PlaceOverride:
+    """Without a reason from a facilitator, raise ``refusal`` (the warning, a later group, how to go ahead);
+    with one, record it as a ``PlaceOverride`` of ``kind`` and return it."""
+    if not reason or by is None:
+        suggestion = cohort_next_suggestion(cohort=cohort)
+        raise refusal(" ".join([*before, _suggestion_text(suggestion), after]), suggestion=suggestion, **refusal_kwargs)
+    return PlaceOverride.objects.create(
+        cohort=cohort,
+        kind=kind,
+        email=email,
+        enrolment=enrolment,
+        reason=reason,
+        warning=warning,
+        decided_by=by,
+    )
+
+
 def join_checks(
     *, cohort: Cohort, email: str, person: User | None, enrolment: Enrolment | None, reason: str, by: User | None
 ) -> None:
@@ -75,26 +105,17 @@ def join_checks(
         warning = _(
             "This group closed to new people once week %(week)s was held, so that it stays a settled, safe group."
         ) % {"week": week}
-        if not reason or by is None:
-            suggestion = cohort_next_suggestion(cohort=cohort)
-            raise JoinClosed(
-                " ".join(
-                    [
-                        warning,
-                        _suggestion_text(suggestion),
-                        _("To add %(name)s to this group anyway, give your reason.") % {"name": name},
-                    ]
-                ),
-                suggestion=suggestion,
-            )
-        override = PlaceOverride.objects.create(
-            cohort=cohort,
+        override = _override_or_refuse(
+            refusal=JoinClosed,
             kind=PlaceOverride.Kind.LATE_JOIN,
+            warning=warning,
+            before=[warning],
+            after=_("To add %(name)s to this group anyway, give your reason.") % {"name": name},
+            cohort=cohort,
             email=email,
             enrolment=enrolment,
             reason=reason,
-            warning=warning,
-            decided_by=by,
+            by=by,
         )
         audit_change_record(actor=by, record=override, action="late_join_override", subject=person)
     if person is None:
@@ -103,28 +124,21 @@ def join_checks(
     if not conflicts or place_override_exists(cohort=cohort, email=email, kind=PlaceOverride.Kind.SAFENESS):
         return
     warning = " ".join(conflict.describe() for conflict in conflicts)
-    if not reason or by is None:
-        suggestion = cohort_next_suggestion(cohort=cohort)
-        raise SafenessWarning(
-            " ".join(
-                [
-                    _("Before %(name)s joins: %(warning)s") % {"name": name, "warning": warning},
-                    _("Being in a group with someone close at work can make it harder to speak freely."),
-                    _suggestion_text(suggestion),
-                    _("You can still go ahead: give your reason."),
-                ]
-            ),
-            conflicts=conflicts,
-            suggestion=suggestion,
-        )
-    override = PlaceOverride.objects.create(
-        cohort=cohort,
+    override = _override_or_refuse(
+        refusal=SafenessWarning,
         kind=PlaceOverride.Kind.SAFENESS,
+        warning=warning,
+        before=[
+            _("Before %(name)s joins: %(warning)s") % {"name": name, "warning": warning},
+            _("Being in a group with someone close at work can make it harder to speak freely."),
+        ],
+        after=_("You can still go ahead: give your reason."),
+        cohort=cohort,
         email=email,
         enrolment=enrolment,
         reason=reason,
-        warning=warning,
-        decided_by=by,
+        by=by,
+        conflicts=conflicts,
     )
     audit_change_record(actor=by, record=override, action="safeness_override", subject=person)
 

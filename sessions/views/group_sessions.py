@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from core.errors import DomainError
+from core.feedback import service_attempt
 from core.forms import form_add_domain_error
 from core.links import role_home_url_name
 from sessions.forms import (
@@ -93,12 +94,11 @@ def session_notes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_hold(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = group_session_get_for_facilitator(user=request.user, pk=pk)
-    try:
-        group_session_hold(group_session=group_session, by=request.user)
-    except DomainError as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(request, _("Marked as held. This week's materials are now open to the group."))
+    service_attempt(
+        request,
+        lambda: group_session_hold(group_session=group_session, by=request.user),
+        success=_("Marked as held. This week's materials are now open to the group."),
+    )
     return redirect("sessions:session_run", pk=group_session.pk)
 
 
@@ -174,18 +174,16 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = group_session_get_for_member(user=request.user, pk=pk)
-    try:
-        apologies_send_service(group_session=group_session, participant=request.user, note=request.POST.get("note", ""))
-    except DomainError as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(
-            request,
-            _(
-                "Your facilitators know you can't make it. Thank you for letting them know. "
-                "If your plans change, you can take it back on this page until the session starts."
-            ),
-        )
+    service_attempt(
+        request,
+        lambda: apologies_send_service(
+            group_session=group_session, participant=request.user, note=request.POST.get("note", "")
+        ),
+        success=_(
+            "Your facilitators know you can't make it. Thank you for letting them know. "
+            "If your plans change, you can take it back on this page until the session starts."
+        ),
+    )
     return redirect(role_home_url_name("participant"))
 
 
@@ -193,10 +191,9 @@ def apologies_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def apologies_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = group_session_get_for_member(user=request.user, pk=pk)
-    try:
-        apologies_withdraw_service(group_session=group_session, participant=request.user)
-    except DomainError as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(request, _("Your apologies are taken back: the facilitators expect you at the session."))
+    service_attempt(
+        request,
+        lambda: apologies_withdraw_service(group_session=group_session, participant=request.user),
+        success=_("Your apologies are taken back: the facilitators expect you at the session."),
+    )
     return redirect(role_home_url_name("participant"))

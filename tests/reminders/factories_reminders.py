@@ -29,3 +29,15 @@ def due_reminders(recipients, *, per_recipient: int = 1, kind: str = "test_notic
         for index in range(per_recipient)
     ]
     return Reminder.objects.bulk_create(rows, batch_size=500)
+
+
+def row_for(person, kind: str, context: dict | None = None) -> Reminder:
+    """One reminder of ``kind`` for ``person`` (subject: the person), due now."""
+    return Reminder.objects.create(
+        kind=kind,
+        recipient=person,
+        subject_type="accounts.user",
+        subject_id=str(person.pk),
+        due_at=timezone.now(),
+        context=context or {},
+    )

@@ -5,28 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 
-from reminders.models import Reminder
 from reminders.registry import all_kinds
 from reminders.rendering import reminder_email, render_parts
 from tests.factories import ParticipantFactory
+from tests.reminders.factories_reminders import row_for
 
 pytestmark = [pytest.mark.reminders, pytest.mark.django_db]
 
 # Words that would tell a lock screen or a shared inbox what the group is about.
 REVEALING = re.compile(r"therap|compassion|\bCFT\b|mental|psycholog|counsel|clinical|burnout|distress", re.IGNORECASE)
-
-
-def row_for(person, kind: str, context: dict | None = None) -> Reminder:
-    return Reminder.objects.create(
-        kind=kind,
-        recipient=person,
-        subject_type="accounts.user",
-        subject_id=str(person.pk),
-        due_at=timezone.now(),
-        context=context or {},
-    )
 
 
 @pytest.mark.parametrize("kind", all_kinds(), ids=lambda kind: kind.code)

@@ -12,7 +12,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.models import Reminder
 from reminders.rendering import (
     _fast_wire_bytes,
     absolute,
@@ -23,6 +22,7 @@ from reminders.rendering import (
     wire_message,
 )
 from tests.factories import ParticipantFactory
+from tests.reminders.factories_reminders import row_for
 
 pytestmark = [pytest.mark.reminders, pytest.mark.django_db]
 
@@ -37,17 +37,6 @@ def normalised(payload: bytes) -> bytes:
 
 def django_bytes(message: EmailMultiAlternatives) -> bytes:
     return message.message().as_bytes(linesep="\r\n")
-
-
-def row_for(person, kind: str, context: dict | None = None) -> Reminder:
-    return Reminder.objects.create(
-        kind=kind,
-        recipient=person,
-        subject_type="accounts.user",
-        subject_id=str(person.pk),
-        due_at=timezone.now(),
-        context=context or {},
-    )
 
 
 @pytest.mark.parametrize("kind", ["test_notice", "test_essential"])

@@ -12,13 +12,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import AccessLog
-from facilitation.services.protected_time import protected_time_request_draft
-from programmes.models import Material, SessionPlan
 from reminders.models import Reminder
 from sessions.models import Attendance, ClosureDate, Cohort, Enrolment, GroupSession
 from sessions.selectors.places import participant_groups
 from sessions.services.cohorts import cohort_create
-from sessions.services.help_requests import help_request_create
 from sessions.services.invitations import enrolment_invite
 from tests.factories import (
     EnrolmentFactory,
@@ -29,44 +26,9 @@ from tests.factories import (
     enrol,
     programme_with_plans,
 )
+from tests.support.cohort_pages import measured, running_cohort
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
-
-
-def running_cohort(size: int, *, held: int = 5) -> Cohort:
-    """A cohort in its sixth week: ``held`` sessions held with a full register, materials on every plan."""
-    start = timezone.localdate() - datetime.timedelta(weeks=held)
-    cohort = cohort_with_sessions(
-        start_date=start, capacity=max(size, 8), status="running", holiday_region="", weekday=start.weekday()
-    )
-    places = [enrol(cohort) for _ in range(size)]
-    plans = SessionPlan.objects.filter(programme=cohort.programme)
-    Material.objects.bulk_create(
-        [
-            Material(session_plan=plan, title=f"{plan.title} {release}", release=release)
-            for plan in plans
-            for release in Material.Release.values
-        ]
-        + [Material(session_plan=plan, title="Facilitator notes", audience="facilitators") for plan in plans]
-    )
-    SessionPlan.objects.filter(programme=cohort.programme).update(home_practice="Three soothing breaths a day.")
-    done = list(cohort.group_sessions.order_by("number")[:held])
-    GroupSession.objects.filter(pk__in=[s.pk for s in done]).update(status="held", held_at=timezone.now())
-    Attendance.objects.bulk_create(
-        [Attendance(group_session=s, participant=p.participant, status="present") for s in done for p in places]
-    )
-    for place in places:
-        # Each place has its protected-time request and an "I'd like to talk" request, as in real life.
-        protected_time_request_draft(enrolment=place)
-        help_request_create(participant=place.participant, cohort=cohort, message="Could we talk?")
-    return cohort
-
-
-def measured(client, url, count, django_assert_num_queries):
-    with django_assert_num_queries(count):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
 
 
 # --- Constant query counts ------------------------------------------------
@@ -278,39 +240,23 @@ def test_cohort_form_creates_cohort_and_sessions(client):
     programme = programme_with_plans()
     client.force_login(facilitator)
     start = timezone.localdate() + datetime.timedelta(days=10)
-    response = client.post(
-        reverse("sessions:cohort_create"),
-        {
-            "programme": programme.pk,
-            "name": "Winter group",
-            "facilitators": [facilitator.pk],
-            "start_date": start.isoformat(),
-            "start_time": "13:00",
-            "time_zone": "America/Toronto",
-            "holiday_region": "CA-ON",
-            "capacity": 30,
-            "venue": "Room 2",
-            "status": "recruiting",
-        },
-    )
+    form = {
+        "programme": programme.pk,
+        "name": "Winter group",
+        "facilitators": [facilitator.pk],
+        "start_date": start.isoformat(),
+        "start_time": "13:00",
+        "time_zone": "America/Toronto",
+        "holiday_region": "CA-ON",
+        "capacity": 30,
+        "venue": "Room 2",
+        "status": "recruiting",
+    }
+    response = client.post(reverse("sessions:cohort_create"), form)
     assert response.status_code == 200 or response.status_code == 302
     body = response.content.decode()
     assert "at most 12" in body
-    response = client.post(
-        reverse("sessions:cohort_create"),
-        {
-            "programme": programme.pk,
-            "name": "Winter group",
-            "facilitators": [facilitator.pk],
-            "start_date": start.isoformat(),
-            "start_time": "13:00",
-            "time_zone": "America/Toronto",
-            "holiday_region": "CA-ON",
-            "capacity": 8,
-            "venue": "Room 2",
-            "status": "recruiting",
-        },
-    )
+    response = client.post(reverse("sessions:cohort_create"), {**form, "capacity": 8})
     cohort = Cohort.objects.get(name="Winter group")
     assert response.status_code == 302 and response["Location"] == cohort.get_absolute_url()
     assert cohort.group_sessions.filter(kind="weekly").count() == 12
