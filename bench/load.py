@@ -407,7 +407,7 @@ def plan_logins() -> dict:
         pages["manager home"].append(("/team/", c))
         pages["floor"].append(("/bench/floor/", c))
     for person in leads:
-        pages["service report"].append(("/measures/organisation/", cookie(person)))
+        pages["service report"].append(("/service/report/", cookie(person)))
     return pages
 
 
