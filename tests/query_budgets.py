@@ -40,7 +40,7 @@ BUDGETS: dict[str, Budget] = {
         "participant",
         _to("facilitation:participant_home"),
         24,
-        "places and past groups with their sessions, check-ins, offers, help requests, protected time, questionnaires due",
+        "places and past groups with sessions, check-ins, offers, help requests, protected time, questionnaires due",
     ),
     "facilitation:facilitator_home": Budget(
         "facilitator",

@@ -32,8 +32,8 @@ from facilitation.services.protected_time import (
     protected_time_submit,
 )
 from facilitation.services.protected_time_decisions import protected_time_approve
-from measures.models import Measure, Response, RiskAlert, Scale, Score
 from measures.definitions import DATA_DIR, parse_definition
+from measures.models import Measure, Response, RiskAlert, Scale, Score
 from measures.services import measure_load, measures_load_builtin
 from programmes.models import Material, Programme, SessionPlan
 from reminders.models import Reminder
