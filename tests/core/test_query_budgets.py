@@ -109,8 +109,8 @@ def measured(django_db_setup: None, django_db_blocker) -> Iterator[dict[int, dic
 
 
 def shape(sql: str) -> str:
-    """A query with its values taken out, to show which one repeats."""
-    return re.sub(r"\b\d+\b|'[^']*'", "?", sql)[:200]
+    """A query without its column list and values, to show which one repeats."""
+    return re.sub(r"\b\d+\b|'[^']*'", "?", re.sub(r"^SELECT .*? FROM ", "SELECT ... FROM ", sql))[:240]
 
 
 # The mark makes pytest-django set up the test database, which the module's fixture uses before any test does.

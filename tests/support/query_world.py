@@ -31,7 +31,7 @@ from facilitation.services.protected_time import (
     protected_time_request_draft,
     protected_time_submit,
 )
-from facilitation.services.protected_time_decisions import protected_time_approve
+from facilitation.services.protected_time_decisions import protected_time_approve, protected_time_decline
 from measures.definitions import DATA_DIR, parse_definition
 from measures.models import Measure, Response, RiskAlert, Scale, Score
 from measures.services import measure_load, measures_load_builtin
@@ -94,7 +94,10 @@ def world(size: int) -> World:
     materials(long_programme, size)
 
     cohort = running_cohort(programme, facilitator)
-    people = [participant] + [ParticipantFactory(line_manager=manager) for _ in range(PLACES_PER_SIZE * size - 1)]
+    people = [participant] + [
+        ParticipantFactory(line_manager=manager, team=f"Ward {n % 3}", directorate=("Medicine", "Surgery")[n % 2])
+        for n in range(PLACES_PER_SIZE * size - 1)
+    ]
     places = [enrol(cohort, person) for person in people]
     held = list(cohort.group_sessions.filter(kind="weekly").order_by("number")[:HELD_WEEKS])
     GroupSession.objects.filter(pk__in=[s.pk for s in held]).update(status="held", held_at=now - timedelta(days=7))
@@ -112,12 +115,17 @@ def world(size: int) -> World:
         CheckinOffer(cohort=cohort, group_session=held[-1], participant=p, offered_by=facilitator) for p in people
     )
 
-    # Protected time: everyone's request sent to the manager; every other one approved.
     requests = [
         protected_time_submit(request=protected_time_request_draft(enrolment=p), actor=p.participant) for p in places
     ]
-    for request in requests[1::2]:
+    # Protected time: everyone's request sent to the manager; of the rest of each four, one approved in full,
+    # one declined, one partly approved; the participant's own has comments and one session approved.
+    for request in requests[1::4]:
         protected_time_approve(request=request, actor=manager)
+    for request in requests[2::4]:
+        protected_time_decline(request=request, actor=manager, reason="The ward is short that week.")
+    for request in requests[3::4] + requests[:1]:
+        protected_time_approve(request=request, actor=manager, line_ids=[first_line(request)])
     for number in range(2 * size):
         protected_time_comment(request=requests[0], actor=manager, comment=f"Which ward is it, {number}?")
     for _ in range(size):
@@ -135,11 +143,12 @@ def world(size: int) -> World:
         for r in help_requests[:size]
     )
 
-    # Questionnaires: baseline and mid for everyone, a risk alert for ``size`` of them.
+    # Questionnaires: baseline, mid and end for everyone, a risk alert for ``size`` of them.
     for person in people:
         for code in ("phq-9", "gad-7"):
             scored(person, cohort, measures[code], "baseline", 14)
             scored(person, cohort, measures[code], "mid", 10)
+            scored(person, cohort, measures[code], "end", 8 + len(person.last_name) % 5)
     item = measures["phq-9"].items.get(number=9)
     baselines = Response.objects.filter(cohort=cohort, measure=measures["phq-9"], time_point="baseline")
     RiskAlert.objects.bulk_create(RiskAlert(response=r, item=item, created_at=now) for r in baselines[:size])
@@ -202,6 +211,10 @@ def world(size: int) -> World:
         feed=calendar_feed_ensure(user=facilitator),
         crisis_contact=crisis_contact,
     )
+
+
+def first_line(request: ProtectedTimeRequest) -> int:
+    return request.lines.order_by("starts_at").values_list("pk", flat=True)[0]
 
 
 def running_cohort(programme: Programme, facilitator: User) -> Cohort:
