@@ -82,14 +82,3 @@ def test_the_lead_cohort_page_is_for_service_leads_only(client, role) -> None:
     cohort = cohort_with_sessions()
     client.force_login(UserFactory(**{role: True}))
     assert client.get(reverse("sessions:cohort_overview", args=[cohort.pk])).status_code == 403
-
-
-@pytest.mark.parametrize("people", [1, 8])
-def test_the_lead_cohort_page_runs_constant_queries(client, django_assert_num_queries, people) -> None:
-    cohort = cohort_with_sessions()
-    for _ in range(people):
-        planted(cohort)
-    client.force_login(ServiceLeadFactory())
-    # session, user, bell, cohort, progress, sessions, attendance counts, facilitators
-    with django_assert_num_queries(8):
-        assert client.get(reverse("sessions:cohort_overview", args=[cohort.pk])).status_code == 200

@@ -6,13 +6,10 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from facilitation.models import ProtectedTimeEvent, ProtectedTimeRequest
-from facilitation.services.protected_time import protected_time_comment
 from tests.facilitation.factories_protected_time import submitted
 
 pytestmark = [pytest.mark.protected_time, pytest.mark.django_db]
@@ -78,22 +75,3 @@ def test_steady_colours_replace_the_framework_blue_and_checkboxes_are_visible() 
     assert outline and "--steady-calm" in outline.group(1)
     checkbox = re.search(r"\.form-check-input \{([^}]*)\}", css)
     assert checkbox and "border: 2px solid" in checkbox.group(1)
-
-
-def count_decide_page(client: Client, request: PT) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(decide_url(request)).status_code == 200
-    return len(captured)
-
-
-def test_decision_page_queries_do_not_grow_with_comments_and_decisions(client: Client) -> None:
-    request = submitted()
-    manager = request.enrolment.participant.line_manager
-    client.force_login(manager)
-    count_decide_page(client, request)  # the bell's count is cached from the first page on
-    few = count_decide_page(client, request)
-    for number in range(6):
-        protected_time_comment(request=request, actor=manager, comment=f"Note {number}")
-    first = request.lines.order_by("starts_at").first()
-    client.post(decide_url(request), {"action": "approve", "lines": [first.pk], "version": request.version})
-    assert count_decide_page(client, PT.objects.get(pk=request.pk)) == few

@@ -143,16 +143,6 @@ def test_bell_is_not_drawn_for_visitors(client: Client) -> None:
     assert "steady-bell" not in client.get("/accounts/login/").content.decode()
 
 
-@pytest.mark.parametrize("size", [1, 12])
-def test_notifications_page_uses_constant_queries(client: Client, django_assert_num_queries, size) -> None:
-    person = ParticipantFactory()
-    notified(person, size)
-    client.force_login(person)
-    # session, user, the list, marking read, the (overridden) bell: no count, no per-row query.
-    with django_assert_num_queries(4):
-        assert client.get("/reminders/notifications/").status_code == 200
-
-
 # --- Operations -----------------------------------------------------------------------------
 
 
@@ -197,17 +187,6 @@ def test_retry_gives_one_failed_reminder_fresh_attempts(client: Client) -> None:
     assert second.status == "failed"
     client.post("/reminders/operations/retry/")
     assert not Reminder.objects.filter(status="failed").exists()
-
-
-@pytest.mark.parametrize("size", [1, 15])
-def test_operations_page_uses_constant_queries(client: Client, django_assert_num_queries, size) -> None:
-    for _ in range(size):
-        notified(ParticipantFactory(), 1, status="failed")
-    notified(ParticipantFactory(), size, status="sent")
-    client.force_login(ServiceLeadFactory())
-    # session, user, bell count, counts by status, stuck count, failed rows with their recipients.
-    with django_assert_num_queries(6):
-        assert client.get("/reminders/operations/").status_code == 200
 
 
 def test_reminders_status_command_prints_counts_and_failures(capsys) -> None:
