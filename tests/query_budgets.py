@@ -39,13 +39,13 @@ BUDGETS: dict[str, Budget] = {
     "facilitation:participant_home": Budget(
         "participant",
         _to("facilitation:participant_home"),
-        24,
+        28,
         "places and past groups with sessions, check-ins, offers, help requests, protected time, questionnaires due",
     ),
     "facilitation:facilitator_home": Budget(
         "facilitator",
         _to("facilitation:facilitator_home"),
-        17,
+        19,
         "cohorts, apologies, risk alerts, offers, help requests, check-ins",
     ),
     "facilitation:manager_home": Budget(
@@ -55,7 +55,7 @@ BUDGETS: dict[str, Budget] = {
         "staff's protected-time requests, deputies, line managers to confirm",
     ),
     "facilitation:lead_home": Budget(
-        "lead", _to("facilitation:lead_home"), 11, "every cohort, line managers to confirm, escalated help requests"
+        "lead", _to("facilitation:lead_home"), 13, "every cohort, line managers to confirm, escalated help requests"
     ),
     # --- The service lead's pages ------------------------------------------------------------------------------
     "facilitation:crisis_contacts": Budget("lead", _to("facilitation:crisis_contacts"), 4, "crisis contacts"),

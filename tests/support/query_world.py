@@ -80,11 +80,7 @@ class World:
 
 def world(size: int) -> World:
     """Build the service at ``size`` (1 or 10); call inside a transaction that is rolled back."""
-    now = timezone.now()
-    measures = {measure.code: measure for measure, _state in measures_load_builtin()}
-    gad7 = (DATA_DIR / "gad-7.yaml").read_text()
-    for version in range(2, size + 2):  # the register lists every version
-        measure_load(definition=parse_definition(gad7.replace("\nversion: 1\n", f"\nversion: {version}\n", 1)))
+    measures = library(size)
     lead, manager, facilitator = ServiceLeadFactory(), ManagerFactory(), FacilitatorFactory()
     participant = ParticipantFactory(line_manager=manager)
     programme = programme_with_plans(weeks=12, boosters=2)
@@ -93,35 +89,91 @@ def world(size: int) -> World:
     long_programme = programme_with_plans(weeks=4 * size, boosters=2)
     materials(long_programme, size)
 
+    cohort, people, held = main_cohort(programme, facilitator, participant, manager, size)
+    request = protected_time(cohort, manager, size)
+    talk(cohort, people, size)
+    questionnaires(cohort, people, measures, size)
+    checkins(cohort, facilitator, people, size)
+    other_groups(programme, facilitator, participant, manager, measures, size)
+    # Two facilitators wanted in weeks 6 and 7 of every programme: cover warnings for each open cohort.
+    SessionPlan.objects.filter(kind="weekly", number__in=(6, 7)).update(needs_two_facilitators=True)
+    crisis_contact = service(people, (participant, facilitator, manager, lead), size)
+    return World(
+        size=size,
+        participant=participant,
+        facilitator=facilitator,
+        manager=manager,
+        lead=lead,
+        cohort=cohort,
+        group_session=held[-1],
+        programme=programme,
+        long_programme=long_programme,
+        protected_time_request=request,
+        feed=calendar_feed_ensure(user=facilitator),
+        crisis_contact=crisis_contact,
+    )
+
+
+def library(size: int) -> dict[str, Measure]:
+    """The shipped measures, and ``size`` more versions of GAD-7 for the register; return them by code."""
+    measures = {measure.code: measure for measure, _state in measures_load_builtin()}
+    gad7 = (DATA_DIR / "gad-7.yaml").read_text()
+    for version in range(2, size + 2):
+        measure_load(definition=parse_definition(gad7.replace("\nversion: 1\n", f"\nversion: {version}\n", 1)))
+    return measures
+
+
+def main_cohort(programme, facilitator, participant, manager, size) -> tuple[Cohort, list[User], list[GroupSession]]:
+    """The running cohort: 5 places per unit, five weeks held with a register (``size`` absent from the last two,
+    ``size`` apologies for the next), ``size`` invited, ``size`` waiting, check-ins offered after week 5.
+    ``size`` of the places' line managers have named the manager as their deputy."""
+    now = timezone.now()
     cohort = running_cohort(programme, facilitator)
+    deputised = [ManagerFactory() for _ in range(size)]
+    for other in deputised:
+        protected_time_delegation_create(
+            manager=other, deputy=manager, starts_on=now.date(), ends_on=now.date() + timedelta(days=14)
+        )
+    line_managers = [manager] * (PLACES_PER_SIZE * size - 1 - size) + deputised
     people = [participant] + [
-        ParticipantFactory(line_manager=manager, team=f"Ward {n % 3}", directorate=("Medicine", "Surgery")[n % 2])
-        for n in range(PLACES_PER_SIZE * size - 1)
+        ParticipantFactory(line_manager=boss, team=f"Ward {n % 3}", directorate=("Medicine", "Surgery")[n % 2])
+        for n, boss in enumerate(line_managers)
     ]
-    places = [enrol(cohort, person) for person in people]
+    for person in people:
+        enrol(cohort, person)
     held = list(cohort.group_sessions.filter(kind="weekly").order_by("number")[:HELD_WEEKS])
-    GroupSession.objects.filter(pk__in=[s.pk for s in held]).update(status="held", held_at=now - timedelta(days=7))
+    GroupSession.objects.filter(pk__in=[s.pk for s in held]).update(status="held", held_at=now - timedelta(days=2))
+    SessionPlan.objects.filter(pk=held[-1].session_plan_id).update(intensity="high")  # "I'd like to talk" offered
+    absent = set(people[-size:])
     Attendance.objects.bulk_create(
-        Attendance(group_session=s, participant=p, status="present") for s in held for p in people
+        Attendance(group_session=s, participant=p, status="absent" if p in absent and s in held[-2:] else "present")
+        for s in held
+        for p in people
     )
     upcoming = cohort.group_sessions.filter(status="scheduled").order_by("starts_at").first()
     Attendance.objects.bulk_create(
         Attendance(group_session=upcoming, participant=p, status="apologies") for p in people[:size]
     )
-    for _ in range(size):  # invited, and waiting for a place
+    for _ in range(size):
         EnrolmentFactory(cohort=cohort, participant=ParticipantFactory(line_manager=manager), status="invited")
         EnrolmentFactory(cohort=cohort, participant=ParticipantFactory(line_manager=manager), status="waitlisted")
     CheckinOffer.objects.bulk_create(
         CheckinOffer(cohort=cohort, group_session=held[-1], participant=p, offered_by=facilitator) for p in people
     )
+    return cohort, people, held
 
+
+def protected_time(cohort: Cohort, manager: User, size: int) -> ProtectedTimeRequest:
+    """Everyone's request sent; of each four after the participant's, one approved in full, one declined, one
+    partly approved, one waiting. The participant's own: ``2 * size`` comments and one session approved.
+    The manager names ``size`` deputies, and ``size`` people have named the manager as their line manager."""
+    now = timezone.now()
+    places = cohort.enrolments.filter(status="enrolled").select_related("participant").order_by("place_number")
     requests = [
         protected_time_submit(request=protected_time_request_draft(enrolment=p), actor=p.participant) for p in places
     ]
-    # Protected time: everyone's request sent to the manager; of the rest of each four, one approved in full,
-    # one declined, one partly approved; the participant's own has comments and one session approved.
     for request in requests[1::4]:
-        protected_time_approve(request=request, actor=manager)
+        protected_time_approve(request=request, actor=request.enrolment.participant.line_manager)
     for request in requests[2::4]:
         protected_time_decline(request=request, actor=manager, reason="The ward is short that week.")
     for request in requests[3::4] + requests[:1]:
@@ -135,42 +187,57 @@ def world(size: int) -> World:
         line_manager_request_create(
             staff_member=ParticipantFactory(line_manager=None), email=manager.email, first_name=manager.first_name
         )
+    return requests[0]
 
-    # "I'd like to talk": one each, open; ``size`` of them escalated to the service lead.
-    help_requests = [help_request_create(participant=p, cohort=cohort, message="Could we talk?") for p in people]
+
+def talk(cohort: Cohort, people: list[User], size: int) -> None:
+    """ "I'd like to talk": one open request each; ``size`` of them escalated to the service lead."""
+    requests = [help_request_create(participant=p, cohort=cohort, message="Could we talk?") for p in people]
     EscalationStep.objects.bulk_create(
-        EscalationStep(ladder=HELP_LADDER, subject_id=r.pk, step=STEP_SERVICE_LEAD, fired_at=now)
-        for r in help_requests[:size]
+        EscalationStep(ladder=HELP_LADDER, subject_id=r.pk, step=STEP_SERVICE_LEAD, fired_at=timezone.now())
+        for r in requests[:size]
     )
 
-    # Questionnaires: baseline, mid and end for everyone, a risk alert for ``size`` of them.
+
+def questionnaires(cohort: Cohort, people: list[User], measures: dict[str, Measure], size: int) -> None:
+    """Baseline, mid and end for everyone but the participant (mid is due for them); ``size`` risk alerts."""
     for person in people:
         for code in ("phq-9", "gad-7"):
             scored(person, cohort, measures[code], "baseline", 14)
-            scored(person, cohort, measures[code], "mid", 10)
-            scored(person, cohort, measures[code], "end", 8 + len(person.last_name) % 5)
+            if person != people[0]:
+                scored(person, cohort, measures[code], "mid", 10)
+                scored(person, cohort, measures[code], "end", 8 + len(person.last_name) % 5)
     item = measures["phq-9"].items.get(number=9)
     baselines = Response.objects.filter(cohort=cohort, measure=measures["phq-9"], time_point="baseline")
-    RiskAlert.objects.bulk_create(RiskAlert(response=r, item=item, created_at=now) for r in baselines[:size])
+    RiskAlert.objects.bulk_create(RiskAlert(response=r, item=item, created_at=timezone.now()) for r in baselines[:size])
 
-    # Check-ins with the facilitator: ``size`` ahead and ``size`` held for the participant, ``size`` ahead for others.
+
+def checkins(cohort: Cohort, facilitator: User, people: list[User], size: int) -> None:
+    """The facilitator's availability; for the participant ``size`` check-ins ahead and ``size`` held; for others
+    ``size`` ahead and ``size`` ended but not yet recorded."""
+    now = timezone.now()
     availability(facilitator, size)
     for n in range(size):
-        checkin(cohort, facilitator, participant, now + timedelta(days=1 + n, hours=1))
-        checkin(cohort, facilitator, participant, now - timedelta(days=20 + n), status="held")
-        checkin(cohort, facilitator, people[(n + 1) % len(people)], now + timedelta(days=1 + n, hours=3))
+        other = people[1 + n % (len(people) - 1)]
+        checkin(cohort, facilitator, people[0], now + timedelta(days=1 + n, hours=1))
+        checkin(cohort, facilitator, people[0], now - timedelta(days=20 + n), status="held")
+        checkin(cohort, facilitator, other, now + timedelta(days=1 + n, hours=3))
+        checkin(cohort, facilitator, other, now - timedelta(days=1 + n, hours=3))
 
-    # The facilitator's other running cohorts (each of its own programme), and the participant's past groups
-    # (completed, boosters ahead).
+
+def other_groups(programme, facilitator, participant, manager, measures, size) -> None:
+    """The facilitator's ``size - 1`` other running cohorts (each of its own programme); the participant's
+    ``size`` past groups (completed, boosters ahead, scores), ``size`` groups left and ``size`` invitations."""
+    now = timezone.now()
     for _ in range(size - 1):
         other = running_cohort(programme_with_plans(weeks=12, boosters=2), facilitator)
         for _ in range(3):
             enrol(other, ParticipantFactory(line_manager=manager))
-    past_facilitator = FacilitatorFactory()
+    elsewhere = FacilitatorFactory()
     for n in range(size):
         past = cohort_with_sessions(
             programme=programme,
-            facilitators=[past_facilitator],
+            facilitators=[elsewhere],
             start_date=now.date() - timedelta(weeks=14 + n),
             holiday_region="",
             status="completed",
@@ -182,35 +249,30 @@ def world(size: int) -> World:
         Enrolment.objects.filter(cohort=past).update(status="completed")
         scored(participant, past, measures["phq-9"], "baseline", 16)
         scored(participant, past, measures["phq-9"], "end", 9)
+        left = cohort_with_sessions(programme=programme, facilitators=[elsewhere], holiday_region="")
+        enrol(left, participant)
+        Enrolment.objects.filter(cohort=left).update(status="withdrawn", place_number=None, withdrawn_at=now)
+        invited = cohort_with_sessions(programme=programme, facilitators=[elsewhere], holiday_region="")
+        EnrolmentFactory(cohort=invited, participant=participant, status="invited")
 
-    # Notifications for everyone the pages are seen by; some failed, for the operations page.
-    for person in (participant, facilitator, manager, lead):
+
+def service(people: list[User], viewers: tuple[User, ...], size: int) -> CrisisContact:
+    """Notifications for everyone the pages are seen by (some failed), crisis contacts, audit rows."""
+    for person in viewers:
         notifications(person, 3 * size, status="sent")
-    notifications(participant, size, status="failed")
-    crisis_contact = None
-    for n in range(size):
-        crisis_contact = CrisisContact.objects.create(
+    notifications(viewers[0], size, status="failed")
+    contacts = [
+        CrisisContact.objects.create(
             region="GB", name=f"Staff support line {n}", number="0300 123 4567", position=50 + n
         )
+        for n in range(size)
+    ]
     AccessLog.objects.bulk_create(
-        AccessLog(actor=facilitator, subject=p, record_type="group_sessions.CheckIn", record_id=str(n))
+        AccessLog(actor=viewers[1], subject=p, record_type="group_sessions.CheckIn", record_id=str(n))
         for n in range(4 * size)
         for p in people[:5]
     )
-    return World(
-        size=size,
-        participant=participant,
-        facilitator=facilitator,
-        manager=manager,
-        lead=lead,
-        cohort=cohort,
-        group_session=held[-1],
-        programme=programme,
-        long_programme=long_programme,
-        protected_time_request=requests[0],
-        feed=calendar_feed_ensure(user=facilitator),
-        crisis_contact=crisis_contact,
-    )
+    return contacts[-1]
 
 
 def first_line(request: ProtectedTimeRequest) -> int:
