@@ -44,6 +44,7 @@ from sessions.services.calendar_feeds import calendar_feed_ensure
 from sessions.services.checkins import availability_slot_add, blocked_date_add
 from sessions.services.help_requests import help_request_create
 from tests.factories import (
+    CohortFactory,
     EnrolmentFactory,
     FacilitatorFactory,
     ManagerFactory,
@@ -116,6 +117,7 @@ def world(size: int) -> World:
 
 def library(size: int) -> dict[str, Measure]:
     """The shipped measures, and ``size`` more versions of GAD-7 for the register; return them by code."""
+    SCALES.clear()  # ids of a rolled-back world may come again
     measures = {measure.code: measure for measure, _state in measures_load_builtin()}
     gad7 = (DATA_DIR / "gad-7.yaml").read_text()
     for version in range(2, size + 2):
@@ -249,7 +251,7 @@ def other_groups(programme, facilitator, participant, manager, measures, size) -
         Enrolment.objects.filter(cohort=past).update(status="completed")
         scored(participant, past, measures["phq-9"], "baseline", 16)
         scored(participant, past, measures["phq-9"], "end", 9)
-        left = cohort_with_sessions(programme=programme, facilitators=[elsewhere], holiday_region="")
+        left = CohortFactory(programme=programme, facilitators=[elsewhere])
         enrol(left, participant)
         Enrolment.objects.filter(cohort=left).update(status="withdrawn", place_number=None, withdrawn_at=now)
         invited = cohort_with_sessions(programme=programme, facilitators=[elsewhere], holiday_region="")
@@ -293,22 +295,21 @@ def running_cohort(programme: Programme, facilitator: User) -> Cohort:
 
 
 def materials(programme: Programme, size: int) -> None:
-    """``size`` materials per plan at each release, and ``size`` facilitators' notes per plan."""
+    """``size`` materials per plan (released at each point in turn), and a facilitators' note per plan."""
     plans = SessionPlan.objects.filter(programme=programme)
+    releases = Material.Release.values
     Material.objects.bulk_create(
         [
-            Material(session_plan=plan, title=f"{plan.title} {release} {n}", release=release)
-            for plan in plans
-            for release in Material.Release.values
-            for n in range(size)
-        ]
-        + [
-            Material(session_plan=plan, title=f"Facilitator notes {n}", audience="facilitators")
+            Material(session_plan=plan, title=f"{plan.title} {n}", release=releases[n % len(releases)])
             for plan in plans
             for n in range(size)
         ]
+        + [Material(session_plan=plan, title="Facilitator notes", audience="facilitators") for plan in plans]
     )
     plans.update(home_practice="Three soothing breaths a day.")
+
+
+SCALES: dict[int, list[Scale]] = {}
 
 
 def scored(person: User, cohort: Cohort, measure: Measure, time_point: str, total: int) -> Response:
@@ -322,9 +323,10 @@ def scored(person: User, cohort: Cohort, measure: Measure, time_point: str, tota
         started_at=now,
         submitted_at=now,
     )
+    scales = SCALES.get(measure.pk) or SCALES.setdefault(measure.pk, list(Scale.objects.filter(measure=measure)))
     Score.objects.bulk_create(
         Score(response=response, scale=scale, value=Decimal(total), raw_value=Decimal(total), answered=1)
-        for scale in Scale.objects.filter(measure=measure)
+        for scale in scales
     )
     return response
 
