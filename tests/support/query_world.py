@@ -162,6 +162,7 @@ def main_cohort(programme, facilitator, participant, manager, size) -> tuple[Coh
     CheckinOffer.objects.bulk_create(
         CheckinOffer(cohort=cohort, group_session=held[-1], participant=p, offered_by=facilitator) for p in people
     )
+    CheckinOffer.objects.filter(cohort=cohort).update(created_at=now - timedelta(days=5))  # not taken up since
     return cohort, people, held
 
 
@@ -225,6 +226,8 @@ def checkins(cohort: Cohort, facilitator: User, people: list[User], size: int) -
         checkin(cohort, facilitator, people[0], now - timedelta(days=20 + n), status="held")
         checkin(cohort, facilitator, other, now + timedelta(days=1 + n, hours=3))
         checkin(cohort, facilitator, other, now - timedelta(days=1 + n, hours=3))
+    # Booked before the offer after week 5, which is therefore still open for the participant.
+    CheckIn.objects.filter(participant=people[0]).update(booked_at=now - timedelta(days=10))
 
 
 def other_groups(programme, facilitator, participant, manager, measures, size) -> None:
