@@ -29,11 +29,17 @@ class Budget:
     totals_only: bool = False  # shows counts or averages: the page itself is no longer with more data
 
 
-def _to(name: str, *attributes: str) -> Callable[[World], str]:
-    """The address of ``name`` with the pks of the world's ``attributes`` as its arguments."""
-    return lambda world: reverse(name, args=[getattr(world, attribute).pk for attribute in attributes])
+def _to(name: str, *attributes: str, query: Callable[[World], str] | None = None) -> Callable[[World], str]:
+    """The address of ``name`` with the pks of the world's ``attributes`` as its arguments (and ``query``'s string)."""
+
+    def url(world: World) -> str:
+        path = reverse(name, args=[getattr(world, attribute).pk for attribute in attributes])
+        return f"{path}?{query(world)}" if query else path
+
+    return url
 
 
+# Keyed by URL name; "name?what" is the same page with a query string that changes what it reads.
 BUDGETS: dict[str, Budget] = {
     # --- Homes -----------------------------------------------------------------------------------------------
     "facilitation:participant_home": Budget(
@@ -68,10 +74,22 @@ BUDGETS: dict[str, Budget] = {
     "facilitation:organisation_report": Budget(
         "lead", _to("facilitation:organisation_report"), 11, "cohorts, scores, protected time"
     ),
+    "facilitation:organisation_report?to=mid": Budget(
+        "lead",
+        _to("facilitation:organisation_report", query=lambda world: "to=mid"),
+        11,
+        "cohorts, scores to mid-programme",
+    ),
     "facilitation:organisation_report_csv": Budget(
         "lead", _to("facilitation:organisation_report_csv"), 10, "cohorts, scores, protected time"
     ),
     "facilitation:audit_log": Budget("lead", _to("facilitation:audit_log"), 6, "access-log rows (a page of them)"),
+    "facilitation:audit_log?person": Budget(
+        "lead",
+        _to("facilitation:audit_log", query=lambda world: f"person={world.facilitator.email}&page=2"),
+        7,
+        "one person's access-log rows, the second page",
+    ),
     "reminders:operations": Budget("lead", _to("reminders:operations"), 6, "reminders by status, failed ones"),
     "sessions:cohort_overview": Budget(
         "lead", _to("sessions:cohort_overview", "cohort"), 8, "places, sessions, attendance counts", totals_only=True

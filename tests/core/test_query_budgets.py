@@ -51,8 +51,13 @@ def misplaced(names: set[str], budgets: set[str], exempt: set[str]) -> dict[str,
     }
 
 
+def budgeted_names() -> set[str]:
+    """The URL names with a budget ("name?what" is a variant of the page ``name``)."""
+    return {key.split("?")[0] for key in BUDGETS}
+
+
 def test_every_named_url_is_budgeted_or_exempt_with_a_reason() -> None:
-    problems = misplaced(project_url_names(), set(BUDGETS), set(EXEMPT))
+    problems = misplaced(project_url_names(), budgeted_names(), set(EXEMPT))
     if problems["unplaced"]:
         pytest.fail(
             "Place these URL names in tests/query_budgets.py: a Budget if the page grows with data, "
@@ -61,14 +66,16 @@ def test_every_named_url_is_budgeted_or_exempt_with_a_reason() -> None:
     assert not problems["twice"], f"budgeted and exempt at once: {sorted(problems['twice'])}"
     assert not problems["gone"], f"tests/query_budgets.py names URLs that no longer exist: {sorted(problems['gone'])}"
     assert all(reason.strip() for reason in EXEMPT.values())
+    variants_alone = {key for key in BUDGETS if "?" in key and key.split("?")[0] not in BUDGETS}
+    assert not variants_alone, f"a variant needs the page itself budgeted too: {sorted(variants_alone)}"
 
 
 def test_a_new_page_left_out_of_the_table_is_reported() -> None:
     names = project_url_names()
     assert "facilitation:participant_home" in names and not any(name.startswith("admin:") for name in names)
-    problems = misplaced(names | {"sessions:cohort_wall"}, set(BUDGETS), set(EXEMPT) - {"health"})
+    problems = misplaced(names | {"sessions:cohort_wall"}, budgeted_names(), set(EXEMPT) - {"health"})
     assert problems["unplaced"] == {"sessions:cohort_wall", "health"}
-    assert misplaced(names - {"home"}, set(BUDGETS), set(EXEMPT))["gone"] == {"home"}
+    assert misplaced(names - {"home"}, budgeted_names(), set(EXEMPT))["gone"] == {"home"}
 
 
 # --- The budgets -------------------------------------------------------------------------------------------------
