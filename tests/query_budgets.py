@@ -130,6 +130,12 @@ BUDGETS: dict[str, Budget] = {
     "measures:my_scores": Budget("participant", _to("measures:my_scores"), 9, "their responses and scores"),
     "sessions:checkin_list": Budget("participant", _to("sessions:checkin_list"), 4, "their check-ins"),
     "sessions:checkin_book": Budget("participant", _to("sessions:checkin_book"), 11, "free slots, booked check-ins"),
+    "sessions:checkin_book?move": Budget(
+        "participant",
+        _to("sessions:checkin_book", query=lambda world: f"move={world.checkin.pk}"),
+        12,
+        "free slots, to move a booked check-in",
+    ),
     "sessions:help_request_create": Budget(
         "participant", _to("sessions:help_request_create"), 6, "their groups to choose from, their open requests"
     ),

@@ -76,6 +76,7 @@ class World:
     long_programme: Programme  # 4 weeks per unit, for the library's pages
     protected_time_request: ProtectedTimeRequest  # the participant's, submitted, with comments
     feed: CalendarFeed  # the facilitator's calendar address
+    checkin: CheckIn  # the participant's next, booked
     crisis_contact: CrisisContact
 
 
@@ -94,7 +95,7 @@ def world(size: int) -> World:
     request = protected_time(cohort, manager, size)
     talk(cohort, people, size)
     questionnaires(cohort, people, measures, size)
-    checkins(cohort, facilitator, people, size)
+    next_checkin = checkins(cohort, facilitator, people, size)
     other_groups(programme, facilitator, participant, manager, measures, size)
     # Two facilitators wanted in weeks 6 and 7 of every programme: cover warnings for each open cohort.
     SessionPlan.objects.filter(kind="weekly", number__in=(6, 7)).update(needs_two_facilitators=True)
@@ -111,6 +112,7 @@ def world(size: int) -> World:
         long_programme=long_programme,
         protected_time_request=request,
         feed=calendar_feed_ensure(user=facilitator),
+        checkin=next_checkin,
         crisis_contact=crisis_contact,
     )
 
@@ -215,7 +217,7 @@ def questionnaires(cohort: Cohort, people: list[User], measures: dict[str, Measu
     RiskAlert.objects.bulk_create(RiskAlert(response=r, item=item, created_at=timezone.now()) for r in baselines[:size])
 
 
-def checkins(cohort: Cohort, facilitator: User, people: list[User], size: int) -> None:
+def checkins(cohort: Cohort, facilitator: User, people: list[User], size: int) -> CheckIn:
     """The facilitator's availability; for the participant ``size`` check-ins ahead and ``size`` held; for others
     ``size`` ahead and ``size`` ended but not yet recorded."""
     now = timezone.now()
@@ -228,6 +230,7 @@ def checkins(cohort: Cohort, facilitator: User, people: list[User], size: int) -
         checkin(cohort, facilitator, other, now - timedelta(days=1 + n, hours=3))
     # Booked before the offer after week 5, which is therefore still open for the participant.
     CheckIn.objects.filter(participant=people[0]).update(booked_at=now - timedelta(days=10))
+    return CheckIn.objects.filter(participant=people[0], status="booked").order_by("starts_at").first()
 
 
 def other_groups(programme, facilitator, participant, manager, measures, size) -> None:
