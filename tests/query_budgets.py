@@ -139,6 +139,9 @@ BUDGETS: dict[str, Budget] = {
     "sessions:help_request_create": Budget(
         "participant", _to("sessions:help_request_create"), 6, "their groups to choose from, their open requests"
     ),
+    "sessions:help_request_detail": Budget(
+        "participant", _to("sessions:help_request_detail", "help_request"), 5, "crisis contacts"
+    ),
     "reminders:notifications": Budget("participant", _to("reminders:notifications"), 4, "notifications"),
     # --- The facilitator's pages -----------------------------------------------------------------------------------
     "sessions:cohort_detail": Budget(
@@ -175,6 +178,12 @@ BUDGETS: dict[str, Budget] = {
         _to("programmes:programme_detail", "long_programme"),
         6,
         "session plans, materials, cohorts using it",
+    ),
+    "programmes:session_plan_detail": Budget(
+        "facilitator", _to("programmes:session_plan_detail", "session_plan"), 6, "agenda rows, materials"
+    ),
+    "programmes:session_plan_edit": Budget(
+        "facilitator", _to("programmes:session_plan_edit", "session_plan"), 6, "agenda rows, materials (formsets)"
     ),
     "programmes:programme_export": Budget(
         "facilitator", _to("programmes:programme_export", "long_programme"), 8, "session plans, agenda, materials"
@@ -239,8 +248,6 @@ EXEMPT: dict[str, str] = {
     "programmes:programme_retire": "a confirmation for one programme",
     "programmes:information_pack_preview": "one pack: one section per topic, a fixed list",
     "programmes:information_pack_edit": ONE_OBJECT,
-    "programmes:session_plan_detail": "one plan (tests/programmes/test_queries.py counts the programme's plans)",
-    "programmes:session_plan_edit": ONE_OBJECT,
     "programmes:agenda_row_add": "a fragment: one empty agenda row",
     "programmes:agenda_row_remove": "a fragment: one removed agenda row",
     "programmes:material_detail": ONE_OBJECT,
@@ -277,7 +284,6 @@ EXEMPT: dict[str, str] = {
     "sessions:checkin_cancel": "a confirmation for one check-in",
     "sessions:checkin_place": POST_ONLY,
     "sessions:checkin_ics": "one check-in's calendar entry",
-    "sessions:help_request_detail": ONE_OBJECT,
     "sessions:help_request_handle": POST_ONLY,
 }
 

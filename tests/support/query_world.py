@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.line_managers import line_manager_request_create
@@ -35,10 +36,19 @@ from facilitation.services.protected_time_decisions import protected_time_approv
 from measures.definitions import DATA_DIR, parse_definition
 from measures.models import Measure, Response, RiskAlert, Scale, Score
 from measures.services import measure_load, measures_load_builtin
-from programmes.models import Material, Programme, SessionPlan
+from programmes.models import AgendaItem, Material, Programme, SessionPlan
 from reminders.models import Reminder
 from sessions.escalation_ladders import HELP_LADDER, STEP_SERVICE_LEAD
-from sessions.models import Attendance, CalendarFeed, CheckIn, CheckinOffer, Cohort, Enrolment, GroupSession
+from sessions.models import (
+    Attendance,
+    CalendarFeed,
+    CheckIn,
+    CheckinOffer,
+    Cohort,
+    Enrolment,
+    GroupSession,
+    HelpRequest,
+)
 from sessions.services.boosters import boosters_schedule
 from sessions.services.calendar_feeds import calendar_feed_ensure
 from sessions.services.checkins import availability_slot_add, blocked_date_add
@@ -74,9 +84,11 @@ class World:
     group_session: GroupSession  # the main cohort's last held session, with a full register
     programme: Programme  # the main cohort's
     long_programme: Programme  # 4 weeks per unit, for the library's pages
+    session_plan: SessionPlan  # its week 1: ``size`` materials and ``size + 1`` agenda rows
     protected_time_request: ProtectedTimeRequest  # the participant's, submitted, with comments
     feed: CalendarFeed  # the facilitator's calendar address
     checkin: CheckIn  # the participant's next, booked
+    help_request: HelpRequest  # the participant's, open
     crisis_contact: CrisisContact
 
 
@@ -90,10 +102,14 @@ def world(size: int) -> World:
     materials(programme, size)
     long_programme = programme_with_plans(weeks=4 * size, boosters=2)
     materials(long_programme, size)
+    session_plan = long_programme.session_plans.get(kind="weekly", number=1)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(session_plan=session_plan, position=n, title=f"Practice {n}", minutes=5) for n in range(1, size + 1)
+    )
 
     cohort, people, held = main_cohort(programme, facilitator, participant, manager, size)
     request = protected_time(cohort, manager, size)
-    talk(cohort, people, size)
+    help_request = talk(cohort, people, size)
     questionnaires(cohort, people, measures, size)
     next_checkin = checkins(cohort, facilitator, people, size)
     other_groups(programme, facilitator, participant, manager, measures, size)
@@ -110,9 +126,11 @@ def world(size: int) -> World:
         group_session=held[-1],
         programme=programme,
         long_programme=long_programme,
+        session_plan=session_plan,
         protected_time_request=request,
         feed=calendar_feed_ensure(user=facilitator),
         checkin=next_checkin,
+        help_request=help_request,
         crisis_contact=crisis_contact,
     )
 
@@ -195,13 +213,15 @@ def protected_time(cohort: Cohort, manager: User, size: int) -> ProtectedTimeReq
     return requests[0]
 
 
-def talk(cohort: Cohort, people: list[User], size: int) -> None:
-    """ "I'd like to talk": one open request each; ``size`` of them escalated to the service lead."""
+def talk(cohort: Cohort, people: list[User], size: int) -> HelpRequest:
+    """ "I'd like to talk": one open request each; ``size`` of them escalated to the service lead. Return the
+    participant's."""
     requests = [help_request_create(participant=p, cohort=cohort, message="Could we talk?") for p in people]
     EscalationStep.objects.bulk_create(
         EscalationStep(ladder=HELP_LADDER, subject_id=r.pk, step=STEP_SERVICE_LEAD, fired_at=timezone.now())
         for r in requests[:size]
     )
+    return requests[0]
 
 
 def questionnaires(cohort: Cohort, people: list[User], measures: dict[str, Measure], size: int) -> None:
@@ -271,7 +291,10 @@ def service(people: list[User], viewers: tuple[User, ...], size: int) -> CrisisC
     notifications(viewers[0], size, status="failed")
     contacts = [
         CrisisContact.objects.create(
-            region="GB", name=f"Staff support line {n}", number="0300 123 4567", position=50 + n
+            region=settings.STEADY_DEFAULT_CRISIS_REGION,
+            name=f"Staff support line {n}",
+            number="0300 123 4567",
+            position=50 + n,
         )
         for n in range(size)
     ]
