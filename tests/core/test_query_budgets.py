@@ -126,17 +126,24 @@ def shape(sql: str) -> str:
 def test_the_page_makes_its_budget_of_queries_at_1_and_10(name: str, measured) -> None:
     budget, small, large = BUDGETS[name], measured[1][name], measured[10][name]
     if not small.status == large.status == 200:
-        pytest.fail(f"{name} answered {small.status} and {large.status}, not 200: fix the world or the role")
+        pytest.fail(
+            f"{name} answered {small.status} and {large.status}, not 200: fix the world or the role", pytrace=False
+        )
     if len(small.queries) != len(large.queries):
         grew = Counter(map(shape, large.queries)) - Counter(map(shape, small.queries))
         pytest.fail(
             f"{name}: {len(small.queries)} queries with 1 unit of data, {len(large.queries)} with 10 (an N+1). "
-            "More often at 10:\n" + "\n".join(f"{count} more x {sql}" for sql, count in grew.most_common(5))
+            "More often at 10:\n" + "\n".join(f"{count} more x {sql}" for sql, count in grew.most_common(5)),
+            pytrace=False,
         )
     if len(small.queries) != budget.queries:
         pytest.fail(
             f"{name} makes {len(small.queries)} queries at both sizes; its budget in tests/query_budgets.py is "
-            f"{budget.queries}. Change the budget only on purpose, and say why in the commit."
+            f"{budget.queries}. Change the budget only on purpose, and say why in the commit.",
+            pytrace=False,
         )
     if not budget.totals_only and large.length <= small.length:
-        pytest.fail(f"{name} shows no more at size 10 than at 1: the world does not fill it ({budget.grows_with})")
+        pytest.fail(
+            f"{name} shows no more at size 10 than at 1: the world does not fill it ({budget.grows_with})",
+            pytrace=False,
+        )
