@@ -75,10 +75,9 @@ PLACES_PER_SIZE = 5  # places in the main cohort per unit (5 is the smallest gro
 
 @dataclass
 class World:
-    size: int
     participant: User  # holds a place in the main cohort and ``size`` past places
     facilitator: User  # runs the main cohort and ``size - 1`` others
-    manager: User  # line manager of everyone in the facilitator's cohorts
+    manager: User  # line manager of the facilitator's cohorts' people, or their managers' deputy
     lead: User
     cohort: Cohort  # the main cohort, running
     group_session: GroupSession  # the main cohort's last held session, with a full register
@@ -117,7 +116,6 @@ def world(size: int) -> World:
     SessionPlan.objects.filter(kind="weekly", number__in=(6, 7)).update(needs_two_facilitators=True)
     crisis_contact = service(people, (participant, facilitator, manager, lead), size)
     return World(
-        size=size,
         participant=participant,
         facilitator=facilitator,
         manager=manager,
