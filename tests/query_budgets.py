@@ -26,7 +26,7 @@ class Budget:
     url: Callable[[World], str]
     queries: int  # cold: the bell's count and any page cache empty
     grows_with: str
-    totals_only: bool = False  # shows counts or averages: the page itself is no longer with more data
+    totals_only: bool = False  # shows counts or averages: its body does not lengthen with more data
 
 
 def _to(name: str, *attributes: str, query: Callable[[World], str] | None = None) -> Callable[[World], str]:
@@ -177,7 +177,7 @@ BUDGETS: dict[str, Budget] = {
         "facilitator",
         _to("programmes:programme_detail", "long_programme"),
         6,
-        "session plans, materials, cohorts using it",
+        "session plans with their material counts and agenda minutes",
     ),
     "programmes:session_plan_detail": Budget(
         "facilitator", _to("programmes:session_plan_detail", "session_plan"), 6, "agenda rows, materials"
