@@ -92,7 +92,12 @@ class Journey:
         """The button (or submit input) whose text contains ``text``."""
         from selenium.webdriver.common.by import By
 
-        return self.driver.find_element(By.XPATH, f"//main//button[contains(normalize-space(.), {xpath_text(text)})]")
+        literal = xpath_text(text)
+        return self.driver.find_element(
+            By.XPATH,
+            f"//main//button[contains(normalize-space(.), {literal})]"
+            f" | //main//input[@type='submit'][contains(@value, {literal})]",
+        )
 
     def link(self, text: str):
         from selenium.webdriver.common.by import By
@@ -153,7 +158,7 @@ def xpath_text(text: str) -> str:
     if '"' not in text:
         return f'"{text}"'
     parts = text.split("'")
-    return "concat(" + ", \"'\", ".join(f"'{part}'" for part in parts) + ")"
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in parts) + ")"
 
 
 @pytest.fixture
@@ -180,9 +185,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / re.sub(r"\W+", "_", item.nodeid)
     try:
-        journey.driver.save_screenshot(str(stem.with_suffix(".png")))
-        stem.with_suffix(".html").write_text(journey.driver.page_source, encoding="utf-8")
-        where = f"at {journey.driver.current_url}: screenshot {stem.with_suffix('.png')}, HTML {stem.with_suffix('.html')}"
-    except Exception as error:  # noqa: BLE001 - the browser may be the thing that failed
+        picture, page = stem.with_suffix(".png"), stem.with_suffix(".html")
+        journey.driver.save_screenshot(str(picture))
+        page.write_text(journey.driver.page_source, encoding="utf-8")
+        where = f"at {journey.driver.current_url}: screenshot {picture}, HTML {page}"
+    except Exception as error:  # the browser may be the thing that failed
         where = f"could not save the page ({error})"
     report.sections.append(("browser", f"The page when the journey failed, {where}"))
