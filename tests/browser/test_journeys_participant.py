@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import LineManagerRequest
@@ -25,7 +26,15 @@ from sessions.models import CheckIn, Enrolment, HelpRequest
 from sessions.services.checkins import availability_window_add
 from sessions.services.enrolments import enrolment_confirm
 from sessions.services.invitations import enrolment_invite
-from tests.factories import FacilitatorFactory, ParticipantFactory, cohort_with_sessions, enrol
+from tests.factories import (
+    PASSWORD,
+    EnrolmentFactory,
+    FacilitatorFactory,
+    ParticipantFactory,
+    cohort_with_sessions,
+    enrol,
+)
+from tests.support.keyboard import assert_focus_visible, named, press, tab_to, text_is, walk_every_stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.cohorts, pytest.mark.django_db(transaction=True)]
 
@@ -139,3 +148,47 @@ def test_participant_answers_a_due_questionnaire_on_a_phone_and_downloads_the_ca
     text = calendar_file.read_text(encoding="utf-8")
     assert text.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in text
     assert "SUMMARY:" in text and "Wellbeing room" in text
+
+
+def test_participant_journey_with_the_keyboard_alone(journey) -> None:
+    """Sign in, skip to the content, read and acknowledge the pack and ask to talk, with Tab, Enter and typing only;
+    every stop shows where focus is, and Tab walks each page from top to end without being held anywhere."""
+    cohort = cohort_with_sessions()
+    participant = ParticipantFactory(first_name="Amara")
+    place = EnrolmentFactory(cohort=cohort, participant=participant, status=Enrolment.Status.INVITED)
+    driver = journey.driver
+
+    journey.visit("/accounts/login/")
+    tab_to(driver, named("username"), what="the email field")
+    press(driver, participant.email)
+    tab_to(driver, named("password"), what="the password field")
+    press(driver, PASSWORD)
+    main = journey.follow(lambda: press(driver, Keys.ENTER))
+    assert "Hello, Amara" in main
+
+    # The first Tab reaches the skip link, which shows itself and moves focus to the content.
+    press(driver, Keys.TAB)
+    state = assert_focus_visible(driver)
+    assert "Skip to main content" in state["name"]
+    press(driver, Keys.ENTER)
+    assert driver.switch_to.active_element.get_attribute("id") == "main"
+    assert walk_every_stop(driver) > 5
+
+    tab_to(driver, text_is("Read the information"), what="the information pack")
+    main = journey.follow(lambda: press(driver, Keys.ENTER))
+    assert walk_every_stop(driver) > 5
+    tab_to(driver, text_is("I have read this"), limit=200, what="'I have read this'")
+    journey.follow(lambda: press(driver, Keys.ENTER))
+    place.refresh_from_db()
+    assert place.status == Enrolment.Status.ACKNOWLEDGED
+
+    journey.visit("/me/")
+    tab_to(driver, text_is("I'd like to talk"), what="'I'd like to talk'")
+    journey.follow(lambda: press(driver, Keys.ENTER))
+    assert walk_every_stop(driver) > 5
+    tab_to(driver, named("message"), what="the message box")
+    press(driver, "Could we talk before the group starts?")
+    tab_to(driver, text_is("Ask to talk"), what="'Ask to talk'")
+    main = journey.follow(lambda: press(driver, Keys.ENTER))
+    assert "will respond by" in main
+    assert HelpRequest.objects.get(participant=participant).message == "Could we talk before the group starts?"

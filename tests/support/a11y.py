@@ -64,10 +64,15 @@ def axe_run(driver) -> list[dict]:
 
 
 def overflow_px(driver) -> int:
-    """How many px the page is wider than the screen (0 when nothing makes it scroll sideways)."""
+    """How many px the page is wider than the screen (0 when nothing makes it scroll sideways).
+
+    Measured against the emulated screen's width, not ``innerWidth``: a phone zooms out to fit a page that is too
+    wide, so ``innerWidth`` grows with the page and would hide the very scrolling this looks for.
+    """
     return driver.execute_script(
-        "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth,"
-        " document.body.scrollWidth - window.innerWidth);"
+        "return Math.max(0, document.documentElement.scrollWidth - arguments[0],"
+        " document.body.scrollWidth - arguments[0]);",
+        driver.steady_width,
     )
 
 
@@ -103,8 +108,9 @@ def page_check(driver, *, test: str) -> PageCheck:
     if overflow:
         wide = driver.execute_script(
             "return [...document.querySelectorAll('body *')]"
-            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
-            ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 40));"
+            ".filter(e => e.getBoundingClientRect().right > arguments[0] + 1)"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 40));",
+            width,
         )
         raise AssertionError(f"{check.page} scrolls sideways by {overflow} px at {width} px; widest: {wide}")
     return check

@@ -47,6 +47,10 @@ def chromium_start(*, width: int = 375) -> object:
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.steady_profile = profile
     driver.implicitly_wait(5)
+    # No smooth scrolling: a page scrolled by a click or by focus is where it ends up at once.
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
     set_width(driver, width)
     return driver
 
