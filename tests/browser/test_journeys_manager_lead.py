@@ -65,9 +65,13 @@ def test_service_lead_opens_the_organisation_report_and_the_reminder_operations(
     journey.sign_in_as(lead)
     home = journey.visit("/service/")
     assert "Winter group" in home
-    report = journey.visit("/service/report/")
-    assert "Winter group" in report or "3" in report
-    operations = journey.visit("/reminders/operations/")
+    overview = journey.click(journey.link("Winter group"))
+    assert "Sessions and attendance" in overview
+    journey.visit("/service/")
+    report = journey.click(journey.link("Organisation report"))
+    assert "Winter group" in report
+    journey.visit("/service/")
+    operations = journey.click(journey.link("Reminders: counts, failures and retries"))
     assert "Mail server refused" in operations
     journey.click(journey.button("Retry all"))
     failed.refresh_from_db()
