@@ -39,6 +39,19 @@ from tests.support.keyboard import assert_focus_visible, named, press, tab_to, t
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.cohorts, pytest.mark.django_db(transaction=True)]
 
 
+def open_checkin_times(facilitator) -> None:
+    """Two half-hour check-in times, three days from now, every week."""
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    availability_window_add(
+        facilitator=facilitator,
+        weekday=day.weekday(),
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
+        slot_minutes=30,
+        valid_from=timezone.localdate(),
+    )
+
+
 def test_participant_accepts_the_invitation_reads_the_pack_and_names_a_line_manager(journey) -> None:
     programme, _created = programme_load_builtin()
     facilitator = FacilitatorFactory(first_name="Nadia")
@@ -75,15 +88,7 @@ def test_participant_books_and_cancels_a_checkin_sends_the_protected_time_reques
     cohort = cohort_with_sessions(facilitators=[facilitator])
     participant = ParticipantFactory(first_name="Amara")
     pt_request = protected_time_request_draft(enrolment=enrol(cohort, participant))
-    day = timezone.localdate() + datetime.timedelta(days=3)
-    availability_window_add(
-        facilitator=facilitator,
-        weekday=day.weekday(),
-        start_time=datetime.time(9),
-        end_time=datetime.time(10),
-        slot_minutes=30,
-        valid_from=timezone.localdate(),
-    )
+    open_checkin_times(facilitator)
 
     journey.sign_in_as(participant)
     journey.visit("/me/")
@@ -151,9 +156,12 @@ def test_participant_answers_a_due_questionnaire_on_a_phone_and_downloads_the_ca
 
 
 def test_participant_journey_with_the_keyboard_alone(journey) -> None:
-    """Sign in, skip to the content, read and acknowledge the pack and ask to talk, with Tab, Enter and typing only;
+    """Sign in, skip to the content, read and acknowledge the pack, book a check-in and ask to talk, with Tab, Enter,
+    Space and typing only;
     every stop shows where focus is, and Tab walks each page from top to end without being held anywhere."""
-    cohort = cohort_with_sessions()
+    facilitator = FacilitatorFactory(first_name="Nadia")
+    cohort = cohort_with_sessions(facilitators=[facilitator])
+    open_checkin_times(facilitator)
     participant = ParticipantFactory(first_name="Amara")
     place = EnrolmentFactory(cohort=cohort, participant=participant, status=Enrolment.Status.INVITED)
     driver = journey.driver
@@ -181,6 +189,19 @@ def test_participant_journey_with_the_keyboard_alone(journey) -> None:
     journey.follow(lambda: press(driver, Keys.ENTER))
     place.refresh_from_db()
     assert place.status == Enrolment.Status.ACKNOWLEDGED
+
+    # Nadia confirms the place; Amara books a check-in, choosing a time among radio buttons with the keyboard.
+    enrolment_confirm(enrolment=place, by=facilitator)
+    journey.visit("/me/")
+    tab_to(driver, text_is("Book a check-in"), what="'Book a check-in'")
+    journey.follow(lambda: press(driver, Keys.ENTER))
+    assert walk_every_stop(driver) > 5
+    tab_to(driver, named("slot"), what="the first free time")
+    press(driver, Keys.SPACE)
+    tab_to(driver, text_is("Book this time"), what="'Book this time'")
+    main = journey.follow(lambda: press(driver, Keys.ENTER))
+    assert CheckIn.objects.get(participant=participant).status == CheckIn.Status.BOOKED
+    assert "Your check-in" in main
 
     journey.visit("/me/")
     tab_to(driver, text_is("I'd like to talk"), what="'I'd like to talk'")
