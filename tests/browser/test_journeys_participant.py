@@ -156,9 +156,9 @@ def test_participant_answers_a_due_questionnaire_on_a_phone_and_downloads_the_ca
 
 
 def test_participant_journey_with_the_keyboard_alone(journey) -> None:
-    """Sign in, skip to the content, read and acknowledge the pack, book a check-in and ask to talk, with Tab, Enter,
-    Space and typing only;
-    every stop shows where focus is, and Tab walks each page from top to end without being held anywhere."""
+    """Sign in, skip to the content, read and acknowledge the pack, book a check-in and ask to talk with Tab, Enter,
+    Space and typing only. Every stop shows where focus is, and Tab walks each page from top to end without being
+    held anywhere."""
     facilitator = FacilitatorFactory(first_name="Nadia")
     cohort = cohort_with_sessions(facilitators=[facilitator])
     open_checkin_times(facilitator)
