@@ -11,7 +11,13 @@ from tests.support.services import postgres_reason, redis_reason
 
 REQUIRE_SERVICES = os.environ.get("STEADY_REQUIRE_SERVICES") == "1"
 
-pytest_plugins = ["tests.support.worker", "tests.support.browser", "tests.support.url_coverage"]
+pytest_plugins = [
+    "tests.support.worker",
+    "tests.support.browser",
+    "tests.support.a11y",
+    "tests.support.journeys",
+    "tests.support.url_coverage",
+]
 
 
 @pytest.hookimpl(hookwrapper=True)

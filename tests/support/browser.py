@@ -13,9 +13,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    """Debian's chromium on a 375 px phone screen, with no network of its own."""
+def chromium_start(*, width: int = 375) -> object:
+    """Start Debian's chromium (headless, no network of its own) emulating a ``width`` px screen; skip without it."""
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
     # Never let Selenium fetch a browser or driver of its own.
@@ -40,15 +39,51 @@ def browser() -> Iterator[object]:
         "--window-size=375,812",
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    # Headless windows are at least 500 px wide; emulate a 375 px phone screen instead.
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True}
+    # Downloads (a .ics) land in the profile, where a test can read them.
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": os.path.join(profile, "downloads"), "download.prompt_for_download": False},
     )
-    yield driver
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.steady_profile = profile
+    driver.implicitly_wait(5)
+    # No smooth scrolling: a page scrolled by a click or by focus is where it ends up at once.
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
+    set_width(driver, width)
+    return driver
+
+
+def chromium_stop(driver) -> None:
     driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    shutil.rmtree(driver.steady_profile, ignore_errors=True)
+
+
+def set_width(driver, width: int) -> None:
+    """Emulate a ``width`` px screen (headless windows are at least 500 px wide, so a phone needs emulation)."""
+    mobile = width < 768
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 812, "deviceScaleFactor": 2 if mobile else 1, "mobile": mobile},
+    )
+    driver.steady_width = width
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Debian's chromium on a 375 px phone screen, with no network of its own."""
+    driver = chromium_start()
+    yield driver
+    chromium_stop(driver)
+
+
+@pytest.fixture(scope="module")
+def module_browser() -> Iterator[object]:
+    """One chromium for a whole test module (starting one takes a second or two); tests reset it themselves."""
+    driver = chromium_start()
+    yield driver
+    chromium_stop(driver)
 
 
 def wait_for_text(browser, by: str, value: str, *, timeout: float = 15) -> str:
