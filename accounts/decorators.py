@@ -23,6 +23,7 @@ def rule_required(perm: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        checked.steady_rule = perm  # what tests/privacy/test_access_rules.py reads (copied up by outer wraps)
         return login_required(checked)
 
     return decorator
@@ -40,6 +41,7 @@ def role_required(*roles: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        checked.steady_rule = " | ".join(f"accounts.act_as_{role}" for role in roles)
         return login_required(checked)
 
     return decorator
