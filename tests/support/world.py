@@ -123,6 +123,8 @@ def build_world() -> World:
         elsewhere = ParticipantFactory(first_name="Chidi", line_manager=other_manager)
         lead = ServiceLeadFactory(first_name="Lee")
         superuser = UserFactory(first_name="Sam", is_superuser=True, is_staff=True)
+        # Not one of the roles, so never signed in by a test: their reset link stays valid (signing in spends it).
+        resetting = UserFactory(first_name="Rhea")
 
         measures = {measure.code: measure for measure, _state in measures_load_builtin()}
         cohort = cohort_with_sessions(facilitators=[facilitator], start_date=COHORT_A_START)
@@ -230,8 +232,9 @@ def build_world() -> World:
         "invitation_token": invitation.token,
         "calendar_token": feed.token,
         "unsubscribe_token": unsubscribe_token(user_id=participant.pk, kind="session_tomorrow"),
-        "password_reset_uid": urlsafe_base64_encode(force_bytes(participant.pk)),
-        "password_reset_token": default_token_generator.make_token(participant),
+        "password_reset_person": resetting,
+        "password_reset_uid": urlsafe_base64_encode(force_bytes(resetting.pk)),
+        "password_reset_token": default_token_generator.make_token(resetting),
         "crisis_contact": crisis_contact,
     }
     people = {
