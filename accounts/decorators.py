@@ -23,11 +23,25 @@ def rule_required(perm: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        checked.steady_rule = perm  # what tests/privacy/test_access_rules.py reads (copied up by outer wraps)
         return login_required(checked)
 
     return decorator
 
 
-def role_required(role: str) -> Callable:
-    """Send a signed-out visitor to sign in; show a signed-in person without the role the 403 page."""
-    return rule_required(f"accounts.act_as_{role}")
+def role_required(*roles: str) -> Callable:
+    """Send a signed-out visitor to sign in; show a signed-in person holding none of ``roles`` the 403 page."""
+    if len(roles) == 1:
+        return rule_required(f"accounts.act_as_{roles[0]}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not any(rules.has_perm(f"accounts.act_as_{role}", request.user) for role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        checked.steady_rule = " | ".join(f"accounts.act_as_{role}" for role in roles)
+        return login_required(checked)
+
+    return decorator

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LineManagerRequest, User
+from accounts.rules import is_service_lead
 from core.errors import DomainError, NotAllowed
 from core.links import absolute_url
 
@@ -124,6 +125,6 @@ def line_manager_request_get_for_manager(*, user: User, pk: int) -> LineManagerR
 
 def line_manager_request_get_for_lead(*, user: User, pk: int) -> LineManagerRequest:
     """Any waiting request, for a service lead; else 404."""
-    if not user.is_service_lead:
+    if not is_service_lead(user):
         raise Http404
     return get_object_or_404(LineManagerRequest, pk=pk, status=LineManagerRequest.Status.PENDING)

@@ -39,3 +39,10 @@ def has_admin_access(user: object) -> bool:
 manages_people = rules.is_authenticated & has_admin_access & is_service_lead
 for action in ("view", "add", "change"):
     rules.add_perm(f"accounts.{action}_user", manages_people)
+
+
+@rules.predicate
+def is_the_person(user: object, person: object) -> bool:
+    """Whether ``person`` (a user, or a user id) is ``user`` themselves: "the participant's own" (no query)."""
+    person_pk = getattr(person, "pk", person)
+    return getattr(user, "pk", None) is not None and person_pk == user.pk

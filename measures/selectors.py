@@ -16,10 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.rules import is_facilitator, is_service_lead, is_the_person
 from measures.models import Item, Measure, OptionSet, Response, ResponseOption, RiskAlert, Scale, ScheduledMeasure
 from measures.places import cohorts_participant_ids, participant_cohort_ids
 from measures.scoring import Band, ItemRule, MeasureRules, ScaleRule
 from sessions.models import Cohort, GroupSession
+from sessions.rules import (
+    cohort_access_annotations,
+    cohort_access_remember,
+    is_cohort_facilitator,
+    is_cohort_participant,
+)
 
 
 def measures_register() -> QuerySet[Measure]:
@@ -226,10 +233,12 @@ def response_to_answer(*, user: User, response_id: int) -> Response:
             ),
             "answers",
         )
-        .filter(pk=response_id, participant=user)
+        .filter(pk=response_id, participant=user)  # the mirror of is_the_person: no prefetching for others
         .first()
     )
-    if response is None or response.cohort_id not in participant_cohort_ids(user):
+    if response is None or not (
+        is_the_person(user, response.participant_id) and is_cohort_participant(user, response.cohort)
+    ):
         raise Http404
     return response
 
@@ -254,13 +263,17 @@ def risk_alerts_unacknowledged_since(when: datetime) -> QuerySet[RiskAlert]:
 
 
 def risk_alert_for_facilitator(*, user: User, alert_id: int) -> RiskAlert:
-    """An alert in a cohort ``user`` facilitates; 404 for anyone else."""
+    """An alert in a cohort ``user`` facilitates (``is_cohort_facilitator``); 404 for anyone else."""
     alert = (
-        RiskAlert.objects.filter(pk=alert_id, response__cohort__facilitators=user)
+        RiskAlert.objects.filter(pk=alert_id)
+        .annotate(**cohort_access_annotations(user, "response__cohort_id"))
         .select_related("response__participant", "response__cohort", "response__measure", "item", "acknowledged_by")
         .first()
     )
     if alert is None:
+        raise Http404
+    cohort_access_remember(row=alert, cohort=alert.response.cohort, user=user)
+    if not is_cohort_facilitator(user, alert.response.cohort):
         raise Http404
     return alert
 
@@ -273,9 +286,9 @@ def cohort_for_results(*, user: User, cohort_id: int, service_lead_too: bool = T
     cohort = Cohort.objects.select_related("programme").filter(pk=cohort_id).first()
     if cohort is None:
         raise Http404
-    if service_lead_too and user.is_service_lead:
+    if service_lead_too and is_service_lead(user):
         return cohort
-    if user.is_facilitator and cohort.facilitators.filter(pk=user.pk).exists():
+    if is_facilitator(user) and is_cohort_facilitator(user, cohort):
         return cohort
     raise Http404
 

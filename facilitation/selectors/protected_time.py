@@ -10,8 +10,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.rules import is_the_person
 from facilitation.models import ProtectedTimeDelegation, ProtectedTimeEvent, ProtectedTimeLine, ProtectedTimeRequest
+from facilitation.rules import decides_for_ids, is_delegating_manager, manages_or_deputises
 from sessions.models import Cohort, Enrolment, GroupSession
+from sessions.rules import cohort_access_annotations, cohort_access_remember, is_cohort_facilitator
 
 PT = ProtectedTimeRequest
 
@@ -23,16 +26,12 @@ DECIDED = [PT.Status.APPROVED, PT.Status.PARTLY_APPROVED, PT.Status.DECLINED]
 
 
 def protected_time_manager_ids_for(*, user: User, on: date | None = None) -> list[int]:
-    """Return the managers whose staff's requests ``user`` may decide today: themselves and delegators."""
-    on = on or timezone.localdate()
-    ids = list(
-        ProtectedTimeDelegation.objects.filter(
-            deputy=user, revoked_at__isnull=True, starts_on__lte=on, ends_on__gte=on
-        ).values_list("manager_id", flat=True)
-    )
-    if user.is_manager:
-        ids.insert(0, user.pk)
-    return ids
+    """Return the managers whose staff's requests ``user`` may decide today: themselves and delegators.
+
+    The lists of requests to decide are scoped by these ids (``enrolment__participant__line_manager_id__in``):
+    the mirror of ``facilitation.rules.is_manager_or_deputy``, which reads the same ids.
+    """
+    return decides_for_ids(user, on=on)
 
 
 def _made_by(user: User, prefix: str = "") -> Q:
@@ -121,17 +120,18 @@ def protected_time_history_for(*, user: User, manager_ids: list[int] | None = No
     )
 
 
-def protected_time_request_get_for_decider(*, user: User, pk: int) -> PT:
+def protected_time_request_get_for_decider(*, user: User, pk: int, manager_ids: list[int] | None = None) -> PT:
     """Return the request if ``user`` may decide it (line manager or deputy today, and not theirs); 404 otherwise."""
-    manager_ids = protected_time_manager_ids_for(user=user)
+    if manager_ids is None:
+        manager_ids = protected_time_manager_ids_for(user=user)
     try:
-        return (
-            _requests_with_people()
-            .exclude(_made_by(user))
-            .get(pk=pk, enrolment__participant__line_manager_id__in=manager_ids)
-        )
+        request = _requests_with_people().exclude(_made_by(user)).get(pk=pk)
     except PT.DoesNotExist:
         raise Http404 from None
+    # is_manager_or_deputy(user, participant), with the ids the caller read already.
+    if not manages_or_deputises(request.enrolment.participant, manager_ids):
+        raise Http404
+    return request
 
 
 def protected_time_request_events(*, request: PT) -> list[ProtectedTimeEvent]:
@@ -157,17 +157,27 @@ def protected_time_approved_lines_for(*, user: User) -> list[ProtectedTimeLine]:
 
 
 def protected_time_request_get_for_participant(*, user: User, pk: int) -> PT:
-    try:
-        return _requests_with_people().get(pk=pk, enrolment__participant=user)
-    except PT.DoesNotExist:
-        raise Http404 from None
+    """The participant's own request (``is_the_person``); else 404."""
+    request = _requests_with_people().filter(pk=pk).first()
+    if request is None or not is_the_person(user, request.enrolment.participant_id):
+        raise Http404
+    return request
 
 
 def protected_time_request_get_for_facilitator(*, user: User, pk: int) -> PT:
-    try:
-        return _requests_with_people().get(pk=pk, enrolment__cohort__facilitators=user)
-    except PT.DoesNotExist:
-        raise Http404 from None
+    """A request of a place in a cohort ``user`` facilitates (``is_cohort_facilitator``); else 404."""
+    request = (
+        _requests_with_people()
+        .annotate(**cohort_access_annotations(user, "enrolment__cohort_id"))
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise Http404
+    cohort_access_remember(row=request, cohort=request.enrolment.cohort, user=user)
+    if not is_cohort_facilitator(user, request.enrolment.cohort):
+        raise Http404
+    return request
 
 
 def participant_protected_time(*, participant: User) -> dict[str, object]:
@@ -235,7 +245,8 @@ def protected_time_delegations_for(*, manager: User) -> list[ProtectedTimeDelega
 
 
 def protected_time_delegation_get_for_manager(*, user: User, pk: int) -> ProtectedTimeDelegation:
-    try:
-        return ProtectedTimeDelegation.objects.get(pk=pk, manager=user)
-    except ProtectedTimeDelegation.DoesNotExist:
-        raise Http404 from None
+    """A delegation the manager gave (``is_delegating_manager``); else 404."""
+    delegation = ProtectedTimeDelegation.objects.filter(pk=pk).first()
+    if delegation is None or not is_delegating_manager(user, delegation):
+        raise Http404
+    return delegation

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.rules import is_the_person
 from sessions.models import CheckIn, CheckinOffer, GroupSession
 
 
@@ -54,10 +55,8 @@ def checkin_offers_not_taken_up(*, facilitator: User, now: datetime | None = Non
 def checkin_offer_get_for_participant(*, user: User, pk: int) -> CheckinOffer:
     """The offer if it was made to ``user``; 404 for anyone else (other participants, managers, facilitators)."""
     offer = (
-        CheckinOffer.objects.select_related("offered_by", "cohort__programme", "group_session")
-        .filter(pk=pk, participant=user)
-        .first()
+        CheckinOffer.objects.select_related("offered_by", "cohort__programme", "group_session").filter(pk=pk).first()
     )
-    if offer is None:
+    if offer is None or not is_the_person(user, offer.participant_id):
         raise Http404
     return offer

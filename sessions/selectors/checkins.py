@@ -19,6 +19,7 @@ from sessions.models import (
     Enrolment,
     GroupSession,
 )
+from sessions.rules import cohort_facilitator_q
 from sessions.scheduling import local_to_utc, utc_to_local
 
 
@@ -170,7 +171,10 @@ def nearest_free_slots(
 
 
 def checkin_cohorts_for_participant(*, user) -> QuerySet[Cohort]:
-    """The cohorts in which ``user`` may book check-ins (any place short of withdrawn)."""
+    """The cohorts in which ``user`` may book check-ins (any place short of withdrawn).
+
+    Wider than ``is_cohort_participant`` (a place on the way in may book a pre-group check-in): its own rule.
+    """
     return Cohort.objects.filter(
         enrolments__participant=user, enrolments__status__in=Enrolment.CHECKIN_STATUSES
     ).distinct()
@@ -280,5 +284,9 @@ def availability_for_facilitator(*, user: User, first: date) -> dict[str, QueryS
 
 
 def checkin_is_facilitated_by(*, user: User, pk: int) -> bool:
-    """Whether ``user`` facilitates the cohort of check-in ``pk`` (so sees its private notes)."""
-    return user.is_facilitator and CheckIn.objects.filter(pk=pk, cohort__facilitators=user).exists()
+    """Whether ``user`` facilitates the cohort of check-in ``pk`` (so sees its private notes).
+
+    The scoped mirror of ``is_facilitator & is_cohort_facilitator`` (one query, no check-in fetched): it only
+    chooses which page to show; ``access.checkin_get_for_facilitator`` then decides through the predicate.
+    """
+    return user.is_facilitator and CheckIn.objects.filter(cohort_facilitator_q(user, "cohort__"), pk=pk).exists()

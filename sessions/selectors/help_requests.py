@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.rules import is_the_person
 from core.selectors import crisis_contacts_for, escalation_steps_fired, escalation_subjects_at
 from sessions.models import Cohort, Enrolment, HelpRequest
 from sessions.services.help_requests import (
@@ -39,8 +40,9 @@ def help_cohort_get_for_participant(*, user: User, pk: int) -> Cohort:
 
 
 def help_request_get_for_participant(*, user: User, pk: int) -> HelpRequest:
-    request = HelpRequest.objects.select_related("cohort").filter(pk=pk, participant=user).first()
-    if request is None:
+    """The participant's own request to talk (``is_the_person``); else 404."""
+    request = HelpRequest.objects.select_related("cohort").filter(pk=pk).first()
+    if request is None or not is_the_person(user, request.participant_id):
         raise Http404
     return request
 
