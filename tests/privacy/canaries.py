@@ -1,10 +1,12 @@
 """A running cohort with a unique string (a canary) planted through the services in every clinical field.
 
-``plant_canaries`` builds the people (the participant, her line manager and his deputy, another manager,
-the service lead, the facilitator, a participant in the same cohort and one elsewhere), walks the cohort
-from four weeks before to its second week, and writes each canary the way a person would: through the
-service a view calls. Between steps it runs every periodic job and sends every due reminder at once, so
-the in-app notices and ``mail.outbox`` hold everything Steady sent on the way.
+``plant_canaries`` takes the whole world of ``tests/support/world.py`` (the participant, her line manager
+and his deputy, another manager, the service lead, the facilitator, a participant in the same cohort and
+one elsewhere), walks her cohort from two weeks before its start to its second week, and writes each
+canary the way a person would: through the service a view calls, into the records the world's URL
+resolver points at where it has them (her check-in, her help request, her risk alert, the sessions).
+Between steps it runs every periodic job and sends every due reminder at once, so the in-app notices and
+``mail.outbox`` hold everything Steady sent on the way.
 
 Measure answers are numbers: the participant answers the SCS-SF (scored as a mean, two decimals) so
 that her score is a decimal no other page has cause to show, and that score is the measure canary.
@@ -23,40 +25,33 @@ from decimal import Decimal
 import time_machine
 from django.test import TestCase
 
+from accounts.models import User
 from core.tasks import escalation_ladders_walk
-from facilitation.services.delegations import protected_time_delegation_create
+from facilitation.models import ProtectedTimeRequest
 from facilitation.services.protected_time import protected_time_request_draft, protected_time_submit
 from facilitation.tasks import protected_time_weekly_digest
 from measures.models import Item, Measure, Score
 from measures.services import (
     measure_schedule_add,
-    measures_load_builtin,
     response_answer,
     response_start,
     response_submit,
     risk_alert_acknowledge,
 )
 from measures.tasks import questionnaire_reminders
+from programmes.models import Programme
 from reminders.tasks import reminders_dispatch
 from sessions.models import CheckIn, GroupSession, HelpRequest, PlaceOverride
 from sessions.services.attendance import apologies_send, attendance_record
 from sessions.services.calendar_feeds import calendar_feed_ensure
-from sessions.services.checkins import blocked_date_add, checkin_book, checkin_record
+from sessions.services.checkins import blocked_date_add, checkin_record
 from sessions.services.enrolments import enrolment_withdraw
 from sessions.services.group_sessions import group_notes_update, group_session_hold
 from sessions.services.help_requests import help_request_create, help_request_handle
 from sessions.services.invitations import enrolment_invite
 from sessions.tasks import cohorts_complete_ended, waitlists_tell_closed
-from tests.factories import (
-    FacilitatorFactory,
-    ManagerFactory,
-    ParticipantFactory,
-    ServiceLeadFactory,
-    cohort_with_sessions,
-    enrol,
-    programme_with_plans,
-)
-from tests.sessions.factories_checkins import weekly_window
+from tests.factories import ParticipantFactory, enrol
+from tests.support.world import World
 
 START = datetime.date(2026, 6, 15)  # a Monday: week 1 at 13:00 in London (12:00 UTC)
 CHECKIN_AT = datetime.datetime(2026, 6, 8, 8, tzinfo=UTC)  # Monday 8 June, 09:00 in London
@@ -130,7 +125,9 @@ def _committed(action: Callable[[], object]) -> object:
 def _answer_scs_sf(participant, cohort, measures: dict[str, Measure]) -> Decimal:
     """Answer the SCS-SF so that the mean score has two decimals that nothing else on a page shows."""
     measure = measures["scs-sf"]
-    response = response_start(measure=measure, participant=participant, cohort=cohort, time_point="baseline", by=participant)
+    response = response_start(
+        measure=measure, participant=participant, cohort=cohort, time_point="baseline", by=participant
+    )
     pattern = [5, 5, 5, 5, 5, 4, 5, 3, 4, 4, 5, 1]  # 41 after reversing items 1, 4, 8, 9, 11, 12: 3.42
     for item, value in zip(Item.objects.filter(measure=measure).order_by("number"), pattern, strict=True):
         response_answer(response=response, item=item, value=value, by=participant)
@@ -138,89 +135,65 @@ def _answer_scs_sf(participant, cohort, measures: dict[str, Measure]) -> Decimal
     return Score.objects.get(response=response).value
 
 
-def _answer_phq_9_with_risk(participant, cohort, measures: dict[str, Measure]):
-    """Answer the PHQ-9 with its risk item (9) above 0: a risk alert for the facilitators."""
-    measure = measures["phq-9"]
-    response = response_start(measure=measure, participant=participant, cohort=cohort, time_point="baseline", by=participant)
-    for item in Item.objects.filter(measure=measure).order_by("number"):
-        response_answer(response=response, item=item, value=1 if item.number == 9 else 2, by=participant)
-    response_submit(response=response, by=participant)
-    return response.risk_alert
+def plant_canaries(base: World) -> Planted:
+    """Plant every canary in ``base`` (tests/support/world.py) through the services; run the jobs on the way.
 
-
-def plant_canaries() -> Planted:
-    """Build the world and plant every canary through the services; run the jobs on the way."""
-    with at(datetime.datetime(2026, 6, 1, 7, tzinfo=UTC)):
-        manager = ManagerFactory(first_name="Helen")
-        deputy = ManagerFactory(first_name="Idris")
-        other_manager = ManagerFactory(first_name="Joan")
-        lead = ServiceLeadFactory(first_name="Lena", is_staff=True)
-        facilitator = FacilitatorFactory(first_name="Farah")
-        other_facilitator = FacilitatorFactory(first_name="Gus")
-        amara = ParticipantFactory(first_name="Amara", line_manager=manager)
-        dev = ParticipantFactory(first_name="Dev", line_manager=manager)
-        ben = ParticipantFactory(first_name="Ben", line_manager=other_manager)
-        cara = ParticipantFactory(first_name="Cara", line_manager=other_manager)
-        eve = ParticipantFactory(first_name="Eve", line_manager=manager)
-
-        programme = programme_with_plans(weeks=6, boosters=1, join_closes_after_week=1)
-        cohort = cohort_with_sessions(
-            programme=programme, facilitators=[facilitator], start_date=START, name="Tuesday group"
-        )
-        other_cohort = cohort_with_sessions(
-            programme=programme_with_plans(weeks=6, boosters=1),
-            facilitators=[other_facilitator],
-            start_date=START,
-            name="Thursday group",
-        )
-        world = Planted(
-            facilitator=facilitator,
-            participant=amara,
-            manager=manager,
-            deputy=deputy,
-            other_manager=other_manager,
-            lead=lead,
-            same_cohort=ben,
-            elsewhere=cara,
-            cohort=cohort,
-            other_cohort=other_cohort,
-        )
-        places = {person: enrol(cohort, person) for person in (amara, dev, ben)}
-        places[cara] = enrol(other_cohort, cara)
-        for person, place in places.items():
-            request = protected_time_request_draft(enrolment=place)
-            _committed(lambda request=request, person=person: protected_time_submit(request=request, actor=person))
-        protected_time_delegation_create(
-            manager=manager, deputy=deputy, starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 7, 31)
-        )
-        for person in (amara, dev, ben, cara, eve, manager, deputy, other_manager, lead, facilitator):
+    The records the world's URL resolver points at ("the participant"'s check-in, help request, risk alert,
+    cohort and sessions) are the ones that receive the canaries.
+    """
+    people, objects = base.people, base.objects
+    facilitator, amara, cohort = people["facilitator"], people["participant"], objects["cohort"]
+    world = Planted(
+        facilitator=facilitator,
+        participant=amara,
+        manager=people["manager"],
+        deputy=people["deputy"],
+        other_manager=people["other_manager"],
+        lead=people["lead"],
+        same_cohort=people["same_cohort"],
+        elsewhere=people["elsewhere"],
+        cohort=cohort,
+        other_cohort=objects["other_cohort"],
+    )
+    with at(datetime.datetime(2026, 6, 1, 7, 30, tzinfo=UTC)):
+        # The lead opens the admin; the group closes to newcomers once week 1 is held.
+        User.objects.filter(pk=world.lead.pk).update(is_staff=True)
+        Programme.objects.filter(pk=cohort.programme_id).update(join_closes_after_week=1)
+        dara = ParticipantFactory(first_name="Dara", line_manager=world.manager)
+        eve = ParticipantFactory(first_name="Eve", line_manager=world.manager)
+        dara_place = enrol(cohort, dara)
+        request = protected_time_request_draft(enrolment=dara_place)
+        _committed(lambda: protected_time_submit(request=request, actor=dara))
+        # The other manager's staff ask for their time too, so his inbox, digests and reminders have rows.
+        for place in (objects["same_cohort_enrolment"], objects["elsewhere_enrolment"]):
+            drafted = ProtectedTimeRequest.objects.get(enrolment=place)
+            _committed(
+                lambda drafted=drafted: protected_time_submit(request=drafted, actor=drafted.enrolment.participant)
+            )
+        for person in (*[p for p in people.values() if p is not None], dara, eve):
             calendar_feed_ensure(user=person)
 
-        weekly_window(facilitator, weekday=0, start="09:00", end="11:00", minutes=30)
-        checkin = _committed(
-            lambda: checkin_book(
-                actor=amara, participant=amara, facilitator=facilitator, cohort=cohort, kind="pre_group", starts_at=CHECKIN_AT
-            )
-        )
         blocked_date_add(
             facilitator=facilitator,
-            day=datetime.date(2026, 6, 10),
+            day=datetime.date(2026, 6, 11),
             reason=world.plant("group_sessions.BlockedDate", "reason", "the facilitator's note on a day off"),
         )
-
-        measures = {measure.code: measure for measure, _state in measures_load_builtin()}
-        for code in ("phq-9", "scs-sf"):
-            measure_schedule_add(programme=programme, measure=measures[code], time_point="baseline", week=None)
-        alert = _committed(lambda: _answer_phq_9_with_risk(amara, cohort, measures))
         risk_alert_acknowledge(
-            alert=alert,
+            alert=objects["risk_alert"],
             note=world.plant("measures.RiskAlert", "action_note", "what the facilitator did about a risk answer"),
             by=facilitator,
         )
+        measures = {measure.code: measure for measure in Measure.objects.all()}
+        measure_schedule_add(programme=cohort.programme, measure=measures["scs-sf"], time_point="baseline", week=None)
         score = _committed(lambda: _answer_scs_sf(amara, cohort, measures))
-        assert score is not None and score != score.to_integral_value() and (score * 2) % 1 != 0, score
+        assert score is not None and score != score.to_integral_value() and (score * 4) % 1 != 0, score
         world.plant("measures.Score", "value", "the participant's SCS-SF mean score", value=f"{score:.2f}")
 
+        help_request_handle(
+            actor=facilitator,
+            help_request=objects["help_request"],
+            note=world.plant("group_sessions.HelpRequest", "handled_note", "what the facilitator did"),
+        )
         first = _committed(
             lambda: help_request_create(
                 participant=amara,
@@ -228,11 +201,7 @@ def plant_canaries() -> Planted:
                 message=world.plant("group_sessions.HelpRequest", "message", "an 'I'd like to talk' message"),
             )
         )
-        help_request_handle(
-            actor=facilitator,
-            help_request=first,
-            note=world.plant("group_sessions.HelpRequest", "handled_note", "what the facilitator did"),
-        )
+        help_request_handle(actor=facilitator, help_request=first, note="Called her back.")
     for moment in JOB_TIMES[:2]:
         with at(moment):
             run_jobs()
@@ -240,7 +209,7 @@ def plant_canaries() -> Planted:
     with at(CHECKIN_AT + datetime.timedelta(hours=2)):
         checkin_record(
             actor=facilitator,
-            checkin=checkin,
+            checkin=objects["checkin"],
             status=CheckIn.Status.HELD,
             notes=world.plant("group_sessions.CheckIn", "notes", "private check-in notes"),
             follow_up_actions=world.plant("group_sessions.CheckIn", "follow_up_actions", "check-in follow-ups"),
@@ -251,7 +220,9 @@ def plant_canaries() -> Planted:
             lambda: help_request_create(
                 participant=amara,
                 cohort=cohort,
-                message=world.plant("group_sessions.HelpRequest", "message", "a request left open", canary("open-help")),
+                message=world.plant(
+                    "group_sessions.HelpRequest", "message", "a request left open", canary("open-help")
+                ),
             )
         )
     assert HelpRequest.objects.filter(participant=amara, status=HelpRequest.Status.OPEN).count() == 1
@@ -268,7 +239,7 @@ def plant_canaries() -> Planted:
             by=facilitator,
             note=world.plant("group_sessions.Attendance", "note", "the register's note on her"),
         )
-        attendance_record(group_session=week_1, participant=ben, status="present", by=facilitator)
+        attendance_record(group_session=week_1, participant=world.same_cohort, status="present", by=facilitator)
         _committed(lambda: group_session_hold(group_session=week_1, by=facilitator))
         group_notes_update(
             group_session=week_1,
@@ -284,9 +255,9 @@ def plant_canaries() -> Planted:
         )
         _committed(
             lambda: enrolment_withdraw(
-                enrolment=places[dev],
-                reason=world.plant("group_sessions.Enrolment", "withdrawal_reason", "why Dev left"),
-                by=dev,
+                enrolment=dara_place,
+                reason=world.plant("group_sessions.Enrolment", "withdrawal_reason", "why Dara left"),
+                by=dara,
             )
         )
         # The group closed to newcomers when week 1 was held: adding Eve needs the facilitator's reason.

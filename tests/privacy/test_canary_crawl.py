@@ -31,6 +31,7 @@ from reminders.models import Reminder
 from sessions.models import CalendarFeed, CheckIn, GroupSession, HelpRequest
 from tests.privacy.canaries import CRAWL_AT, Planted, at, plant_canaries
 from tests.privacy.crawler import Crawl, links_in_text
+from tests.support.world import build_world, resolve_all
 
 pytestmark = [pytest.mark.privacy, pytest.mark.django_db]
 
@@ -98,6 +99,9 @@ def test_every_clinical_free_text_field_is_declared() -> None:
             assert {f"{model._meta.label}.{n}" for n in model_admin.exclude} <= declared, model._meta.label
 
 
+HELP_REQUEST_URLS = ("sessions:help_request_detail", "sessions:help_request_handle")
+
+
 def direct_addresses(world: Planted) -> list[str]:
     """The addresses of the planted records themselves: what a curious person would type."""
     cohort = world.cohort
@@ -108,7 +112,7 @@ def direct_addresses(world: Planted) -> list[str]:
     for checkin in CheckIn.objects.filter(cohort=cohort):
         paths += [reverse(n, args=[checkin.pk]) for n in ("sessions:checkin_detail", "sessions:checkin_ics")]
     for request in HelpRequest.objects.filter(cohort=cohort):
-        paths += [reverse(n, args=[request.pk]) for n in ("sessions:help_request_detail", "sessions:help_request_handle")]
+        paths += [reverse(n, args=[request.pk]) for n in HELP_REQUEST_URLS]
     for enrolment in cohort.enrolments.all():
         paths += [reverse("sessions:enrolment_pack", args=[enrolment.pk])]
         paths += [reverse("sessions:enrolment_withdraw", args=[enrolment.pk])]
@@ -169,10 +173,10 @@ def email_text(message: mail.EmailMessage) -> str:
     return "\n".join([*parts, *(f"{k}: {v}" for k, v in message.extra_headers.items())])
 
 
-def crawl_as(person, world: Planted, *, limit: int = 400) -> Crawl:
+def crawl_as(person, world: Planted, named: list[str], *, limit: int = 400) -> Crawl:
     client = Client()
     client.force_login(person)
-    seeds = [*COMMON_SEEDS, *direct_addresses(world)]
+    seeds = [*named, *COMMON_SEEDS, *direct_addresses(world)]
     if feed := CalendarFeed.objects.filter(user=person).first():
         seeds.append(reverse("sessions:calendar_feed", kwargs={"token": feed.token}))
     crawl = Crawl(client, world.canaries, limit=limit)
@@ -207,8 +211,11 @@ def report(name: str, crawl: Crawl) -> str:
     return "\n".join(lines)
 
 
-def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, mailoutbox) -> None:
-    world = plant_canaries()
+def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, mailoutbox, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    base = build_world()
+    named = list(resolve_all(base).values())  # every named URL outside the admin, at the participant's records
+    world = plant_canaries(base)
     declared = {(label, name) for label, names in clinical_text_fields().items() for name in names}
     planted = {(label, name) for label, names in world.fields.items() for name in names}
     assert declared - planted == set(), "a declared clinical field has no canary"
@@ -225,15 +232,19 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
     for person in (world.manager, world.other_manager, world.lead):
         assert emails_to(person), f"{person} was sent nothing: the emails are not being read"
     with at(CRAWL_AT):
-        control = crawl_as(world.facilitator, world)
-        crawls = {name: crawl_as(person, world) for name, person in observers.items()}
+        control = crawl_as(world.facilitator, world, named)
+        crawls = {name: crawl_as(person, world, named) for name, person in observers.items()}
         lead_client = Client()
         lead_client.force_login(world.lead)
         searched = admin_search(lead_client, crawls["the service lead (admin access)"], world)
 
     missing = [label for label in FACILITATOR_SEES if not any(found.startswith(label) for found in control.found)]
-    assert missing == [], f"the crawl is blind: the facilitator did not find {missing}\n" + report("facilitator", control)
-    admin_pages = [p for p, s in crawls["the service lead (admin access)"].fetched if p.startswith("/admin/") and s == 200]
+    assert missing == [], f"the crawl is blind: the facilitator did not find {missing}\n" + report(
+        "facilitator", control
+    )
+    admin_pages = [
+        p for p, s in crawls["the service lead (admin access)"].fetched if p.startswith("/admin/") and s == 200
+    ]
     assert len(admin_pages) > 20 and searched > 0, "the service lead's crawl never reached the admin"
     leaks = [report(name, crawl) for name, crawl in crawls.items() if crawl.found]
     assert leaks == [], "\n".join(leaks)
