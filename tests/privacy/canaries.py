@@ -88,6 +88,7 @@ class Planted:
     lead: object
     same_cohort: object
     elsewhere: object
+    superuser: object
     cohort: object
     other_cohort: object
     canaries: dict[str, str] = field(default_factory=dict)  # label -> planted string
@@ -152,6 +153,7 @@ def plant_canaries(base: World) -> Planted:
         lead=people["lead"],
         same_cohort=people["same_cohort"],
         elsewhere=people["elsewhere"],
+        superuser=people["superuser"],
         cohort=cohort,
         other_cohort=objects["other_cohort"],
     )

@@ -3,7 +3,10 @@
 ``Crawl(client, canaries)`` fetches its seeds and every same-site link found in each HTML page (``href``,
 ``src``, ``hx-get``, and the ``action`` of forms sent with GET), follows redirects, reads streamed bodies
 (CSV, JSON, ``.ics``, files) and headers, and records each canary it finds and where. It never posts, never
-signs out, and fetches at most ``per_path`` variants of one path (query strings) and ``limit`` pages.
+signs out, and fetches every seed but, of the links it finds, at most ``per_path`` variants of one path
+(query strings) and ``per_pattern`` paths of one shape (``/admin/accounts/user/N/change/``), and ``limit``
+pages in all. A canary cut short (a page that shows the first words of a note) is caught by its prefix, and
+an ``.ics`` body is unfolded first (RFC 5545 folds long lines).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.test import Client
 
 SKIP_PREFIXES = ("/static/", "/accounts/logout/", "/admin/logout/", "/favicon.ico")
 SITE_HOSTS = {"", "testserver"}
+PREFIX = "CANARY-"  # every typed canary starts so (tests/privacy/canaries.py)
 
 
 class _Links(HTMLParser):
@@ -75,31 +79,42 @@ def body_of(response) -> bytes:
 class Crawl:
     client: Client
     canaries: dict[str, str]  # label -> planted string
-    limit: int = 400
+    limit: int = 600
     per_path: int = 3
+    per_pattern: int = 4
     fetched: list[tuple[str, int]] = field(default_factory=list)
     found: dict[str, set[str]] = field(default_factory=dict)  # label -> where
     _seen: set[str] = field(default_factory=set)
-    _variants: dict[str, int] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)
 
     def look(self, text: str, *, where: str) -> None:
-        lowered = text.lower()
+        lowered = text.replace("\r\n ", "").replace("\n ", "").lower()
+        whole = 0
         for label, planted in self.canaries.items():
             if planted.lower() in lowered:
                 self.found.setdefault(label, set()).add(where)
+                whole += planted.lower().startswith(PREFIX.lower()) * lowered.count(planted.lower())
+        if lowered.count(PREFIX.lower()) > whole:
+            start = lowered.index(PREFIX.lower())
+            self.found.setdefault(f"part of a canary: {lowered[start : start + 40]!r}", set()).add(where)
+
+    def _allowed(self, path: str) -> bool:
+        bare = path.split("?", 1)[0]
+        keys = (f"path {bare}", f"shape {re.sub(r'[0-9]+', 'N', bare)}")
+        if self._counts.get(keys[0], 0) >= self.per_path or self._counts.get(keys[1], 0) >= self.per_pattern:
+            return False
+        for key in keys:
+            self._counts[key] = self._counts.get(key, 0) + 1
+        return True
 
     def run(self, seeds: list[str]) -> Crawl:
-        queue = deque(seeds)
+        queue = deque((path, True) for path in seeds)
         while queue and len(self.fetched) < self.limit:
-            path = queue.popleft()
-            if path in self._seen:
-                continue
-            bare = path.split("?", 1)[0]
-            if self._variants.get(bare, 0) >= self.per_path:
+            path, seed = queue.popleft()
+            if path in self._seen or not (seed or self._allowed(path)):
                 continue
             self._seen.add(path)
-            self._variants[bare] = self._variants.get(bare, 0) + 1
-            queue.extend(self.fetch(path))
+            queue.extend((link, False) for link in self.fetch(path))
         return self
 
     def fetch(self, path: str) -> list[str]:

@@ -29,6 +29,7 @@ from facilitation.models import ProtectedTimeRequest
 from measures.models import Response, RiskAlert
 from reminders.models import Reminder
 from sessions.models import CalendarFeed, CheckIn, GroupSession, HelpRequest
+from tests.factories import UserFactory
 from tests.privacy.canaries import CRAWL_AT, Planted, at, plant_canaries
 from tests.privacy.crawler import Crawl, links_in_text
 from tests.support.world import build_world, resolve_all
@@ -102,6 +103,23 @@ def test_every_clinical_free_text_field_is_declared() -> None:
 HELP_REQUEST_URLS = ("sessions:help_request_detail", "sessions:help_request_handle")
 
 
+def test_the_admin_shows_no_clinical_text_even_to_superusers(rf) -> None:
+    """No change form, list, search box or filter of the admin holds a declared clinical field."""
+    request = rf.get("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    shown_anywhere = []
+    for model, model_admin in admin.site._registry.items():
+        clinical = set(clinical_text_fields().get(model._meta.label, ()))
+        if not clinical:
+            continue
+        shown = set(model_admin.get_fields(request)) | set(model_admin.get_readonly_fields(request))
+        shown |= {f for f in model_admin.get_list_display(request) if isinstance(f, str)}
+        shown |= {f.lstrip("^=@").split("__")[0] for f in model_admin.get_search_fields(request)}
+        shown |= {f.split("__")[0] for f in model_admin.get_list_filter(request) if isinstance(f, str)}
+        shown_anywhere += [f"{model._meta.label}.{name}" for name in sorted(shown & clinical)]
+    assert shown_anywhere == []
+
+
 def direct_addresses(world: Planted) -> list[str]:
     """The addresses of the planted records themselves: what a curious person would type."""
     cohort = world.cohort
@@ -132,6 +150,26 @@ def direct_addresses(world: Planted) -> list[str]:
             "facilitation:protected_time_matrix",
         )
     ]
+    return paths
+
+
+CANARY_MODELS = ("CheckIn", "HelpRequest", "Attendance", "GroupSession", "Enrolment", "BlockedDate", "PlaceOverride")
+
+
+def admin_addresses(*, deletions: bool) -> list[str]:
+    """Every admin list, the change page of its first rows, and the change and history pages of planted records.
+
+    With ``deletions``, the delete confirmations too: they name every related row (answers, scores).
+    """
+    paths = ["/admin/"]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        paths.append(reverse("admin:{}_{}_changelist".format(*info)))
+        planted = model.__name__ in CANARY_MODELS or model in (Response, RiskAlert)
+        rows = model._default_manager.order_by("pk").values_list("pk", flat=True)
+        for pk in rows[:6] if planted else rows[:2]:
+            pages = ("change", "history", "delete") if deletions and planted else ("change", "history")
+            paths += [reverse(f"admin:{info[0]}_{info[1]}_{page}", args=[pk]) for page in pages[: 3 if planted else 1]]
     return paths
 
 
@@ -176,10 +214,13 @@ def email_text(message: mail.EmailMessage) -> str:
 def crawl_as(person, world: Planted, named: list[str], *, limit: int = 400) -> Crawl:
     client = Client()
     client.force_login(person)
-    seeds = [*named, *COMMON_SEEDS, *direct_addresses(world)]
+    seeds = [*named, *COMMON_SEEDS, *direct_addresses(world)] if person.roles else []
+    if person.is_staff:
+        seeds += admin_addresses(deletions=person.is_superuser)
     if feed := CalendarFeed.objects.filter(user=person).first():
         seeds.append(reverse("sessions:calendar_feed", kwargs={"token": feed.token}))
-    crawl = Crawl(client, world.canaries, limit=limit)
+    # The admin's pages are the slowest: someone with no Steady role crawls its seeds and a hundred links more.
+    crawl = Crawl(client, world.canaries, limit=limit if person.roles else len(seeds) + 100)
     for message in emails_to(person):
         crawl.look(email_text(message), where=f"email {message.subject!r}")
         seeds += links_in_text(email_text(message))
@@ -228,6 +269,7 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
         "the service lead (admin access)": world.lead,
         "a participant in her group": world.same_cohort,
         "a participant of another group": world.elsewhere,
+        "a superuser with no Steady role (admin)": world.superuser,
     }
     for person in (world.manager, world.other_manager, world.lead):
         assert emails_to(person), f"{person} was sent nothing: the emails are not being read"
@@ -252,5 +294,5 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
         f"\ncanaries: {len(world.canaries)} planted in {len(planted)} fields; "
         + ", ".join(f"{name}: {len(c.fetched)} requests" for name, c in crawls.items())
         + f"; facilitator control: {len(control.fetched)} requests, found {len(control.found)} canaries; "
-        + f"admin searches: {searched}; emails: {len(mail.outbox)}"
+        + f"; admin pages: {len(admin_pages)}, admin searches: {searched}; emails: {len(mail.outbox)}"
     )
