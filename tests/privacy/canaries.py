@@ -89,6 +89,7 @@ class Planted:
     same_cohort: object
     elsewhere: object
     superuser: object
+    other_facilitator: object
     cohort: object
     other_cohort: object
     canaries: dict[str, str] = field(default_factory=dict)  # label -> planted string
@@ -154,6 +155,7 @@ def plant_canaries(base: World) -> Planted:
         same_cohort=people["same_cohort"],
         elsewhere=people["elsewhere"],
         superuser=people["superuser"],
+        other_facilitator=people["other_facilitator"],
         cohort=cohort,
         other_cohort=objects["other_cohort"],
     )

@@ -70,6 +70,16 @@ FACILITATOR_SEES = (
 )
 
 
+# What the participant herself may read outside her data export: what she wrote, and what was shared with her.
+HERS_TO_READ = (
+    "group_sessions.CheckIn.shared_summary",
+    "group_sessions.HelpRequest.message",
+    "group_sessions.Attendance.note: her apologies",
+    "measures.Score.value",
+)
+OWN_EXPORT = {"/me/data/", "/me/data.json"}
+
+
 def free_text_fields(model: type[models.Model]) -> list[models.Field]:
     return [
         f
@@ -269,12 +279,14 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
         "the service lead (admin access)": world.lead,
         "a participant in her group": world.same_cohort,
         "a participant of another group": world.elsewhere,
+        "a facilitator of another group": world.other_facilitator,
         "a superuser with no Steady role (admin)": world.superuser,
     }
     for person in (world.manager, world.other_manager, world.lead):
         assert emails_to(person), f"{person} was sent nothing: the emails are not being read"
     with at(CRAWL_AT):
         control = crawl_as(world.facilitator, world, named)
+        herself = crawl_as(world.participant, world, named)
         crawls = {name: crawl_as(person, world, named) for name, person in observers.items()}
         lead_client = Client()
         lead_client.force_login(world.lead)
@@ -290,9 +302,14 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
     assert len(admin_pages) > 20 and searched > 0, "the service lead's crawl never reached the admin"
     leaks = [report(name, crawl) for name, crawl in crawls.items() if crawl.found]
     assert leaks == [], "\n".join(leaks)
+    # The participant reads what she wrote and what was shared with her, and her whole record in her own
+    # data export (her right of access); the facilitators' notes and other people's records nowhere else.
+    assert any(label.startswith("group_sessions.CheckIn.shared_summary") for label in herself.found)
+    hers = {label: where - OWN_EXPORT for label, where in herself.found.items() if not label.startswith(HERS_TO_READ)}
+    assert {label: sorted(where) for label, where in hers.items() if where} == {}, report("herself", herself)
     print(
-        f"\ncanaries: {len(world.canaries)} planted in {len(planted)} fields; "
+        f"\ncanaries: {len(world.canaries)} planted in {len(planted)} fields; herself: {len(herself.fetched)}; "
         + ", ".join(f"{name}: {len(c.fetched)} requests" for name, c in crawls.items())
-        + f"; facilitator control: {len(control.fetched)} requests, found {len(control.found)} canaries; "
+        + f"; facilitator control: {len(control.fetched)} requests, found {len(control.found)} canaries"
         + f"; admin pages: {len(admin_pages)}, admin searches: {searched}; emails: {len(mail.outbox)}"
     )
