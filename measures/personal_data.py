@@ -15,7 +15,6 @@ from core.personal_data import PersonalData, owned_exporter, register, register_
 from measures.models import Answer, RiskAlert, Score
 from sessions.personal_data import batched_blank, batched_delete, cohort_ids_ended_before
 
-
 # Answers and scores are numbers, not text; the one clinical free text is what a facilitator did about an alert.
 register_clinical_text("measures.RiskAlert", "action_note")
 

@@ -39,7 +39,6 @@ from sessions.models import (
     PlaceOverride,
 )
 
-
 # Clinical free text: the cohort's facilitators read it (the participant reads a shared summary and
 # what they wrote themselves); managers, service leads and other participants never do.
 register_clinical_text("group_sessions.CheckIn", "notes", "follow_up_actions", "shared_summary")
