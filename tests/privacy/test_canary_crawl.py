@@ -20,6 +20,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.core import mail
 from django.db import models
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -284,6 +285,12 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
     }
     for person in (world.manager, world.other_manager, world.lead):
         assert emails_to(person), f"{person} was sent nothing: the emails are not being read"
+    # Email leaves Steady (shared inboxes, lock screens): no clinical text travels by it, to anyone at all.
+    mailed = {
+        label: [m.subject for m in mail.outbox if planted.lower() in email_text(m).lower()]
+        for label, planted in world.canaries.items()
+    }
+    assert {label: subjects for label, subjects in mailed.items() if subjects} == {}
     with at(CRAWL_AT):
         control = crawl_as(world.facilitator, world, named)
         herself = crawl_as(world.participant, world, named)
@@ -313,3 +320,35 @@ def test_no_canary_reaches_managers_leads_or_other_participants(eager_celery, ma
         + f"; facilitator control: {len(control.fetched)} requests, found {len(control.found)} canaries"
         + f"; admin pages: {len(admin_pages)}, admin searches: {searched}; emails: {len(mail.outbox)}"
     )
+
+
+class FakeSite:
+    """Pages by path, for proving the crawler itself: what it follows and what it catches."""
+
+    def __init__(self, pages: dict[str, HttpResponse]) -> None:
+        self.pages = pages
+
+    def get(self, path: str, data: object = None) -> HttpResponse:
+        return self.pages.get(path) or HttpResponse(status=404)
+
+
+def test_the_crawler_follows_links_and_catches_a_canary_however_it_is_cut() -> None:
+    planted = {"note": "CANARY-CheckIn-notes-0a1b2c3d", "score": "3.42"}
+    folded = HttpResponse(
+        "BEGIN:VCALENDAR\r\nDESCRIPTION:Talked about CANARY-Chec\r\n kIn-notes-0a1b2c3d\r\nEND:VCALENDAR\r\n",
+        content_type="text/calendar",
+    )
+    header = HttpResponse("fine")
+    header["Content-Disposition"] = 'attachment; filename="3.42.csv"'
+    pages = {
+        "/": HttpResponse('<a href="/list/">list</a> <form><input name="q"></form>'),
+        "/list/": HttpResponse('<div hx-get="/cut/"></div><a href="https://evil.example/x">x</a><a href="/feed.ics">'),
+        "/cut/": HttpResponse('<p>Notes: CANARY-CheckIn-no…</p><a href="/moved/">more</a>'),
+        "/moved/": HttpResponse(status=302, headers={"Location": "/file/"}),
+        "/file/": header,
+        "/feed.ics": folded,
+    }
+    crawl = Crawl(FakeSite(pages), planted).run(["/"])
+    assert {path for path, _status in crawl.fetched} == {"/", "/list/", "/cut/", "/moved/", "/file/", "/feed.ics"}
+    cut = [label for label in crawl.found if label.startswith("part of a canary: 'canary-checkin-no…")]
+    assert crawl.found == {"note": {"/feed.ics"}, "score": {"/file/"}, cut[0]: {"/cut/"}}
