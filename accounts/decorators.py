@@ -28,6 +28,18 @@ def rule_required(perm: str) -> Callable:
     return decorator
 
 
-def role_required(role: str) -> Callable:
-    """Send a signed-out visitor to sign in; show a signed-in person without the role the 403 page."""
-    return rule_required(f"accounts.act_as_{role}")
+def role_required(*roles: str) -> Callable:
+    """Send a signed-out visitor to sign in; show a signed-in person holding none of ``roles`` the 403 page."""
+    if len(roles) == 1:
+        return rule_required(f"accounts.act_as_{roles[0]}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not any(rules.has_perm(f"accounts.act_as_{role}", request.user) for role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(checked)
+
+    return decorator

@@ -1,35 +1,29 @@
 """The participant's pages: answering a questionnaire (one question a screen or all on one page),
 submitting it, the calm message with crisis contacts after a risk answer, and their own scores.
 
-To anyone who holds no place in the cohort these pages do not exist (404). No JavaScript:
+To anyone who is not a participant they answer 403; to a participant with no place in the cohort, 404. No JavaScript:
 every screen is a form that posts and saves through ``response_answer``.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import role_required
 from core.errors import DomainError
 from core.selectors import crisis_contacts_for
 from measures import reports, selectors, services
 from measures.models import RiskAlert
 
 
-def _participant(request: HttpRequest) -> None:
-    if not request.user.is_participant:
-        raise Http404
-
-
-@login_required
+@role_required("participant")
 @require_http_methods(["GET", "POST"])
 def response_begin(request: HttpRequest, cohort_id: int, scheduled_id: int) -> HttpResponse:
-    _participant(request)
     due = selectors.due_questionnaire(user=request.user, cohort_id=cohort_id, scheduled_id=scheduled_id)
     if request.method == "POST":
         try:
@@ -53,11 +47,10 @@ def _questions(response) -> tuple[list, dict[int, int]]:
     return items, answers
 
 
-@login_required
+@role_required("participant")
 @require_http_methods(["GET", "POST"])
 def response_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """One question a screen (``?q=N``), or all on one page (``?all=1``); each post saves what it holds."""
-    _participant(request)
     response = selectors.response_to_answer(user=request.user, response_id=pk)
     if response.is_submitted:
         return redirect("measures:response_done", pk=response.pk)
@@ -110,10 +103,9 @@ def response_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measures/response_answer.html", context)
 
 
-@login_required
+@role_required("participant")
 @require_GET
 def response_review(request: HttpRequest, pk: int) -> HttpResponse:
-    _participant(request)
     response = selectors.response_to_answer(user=request.user, response_id=pk)
     if response.is_submitted:
         return redirect("measures:response_done", pk=response.pk)
@@ -135,10 +127,9 @@ def response_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required("participant")
 @require_POST
 def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    _participant(request)
     response = selectors.response_to_answer(user=request.user, response_id=pk)
     try:
         services.response_submit(response=response, by=request.user)
@@ -150,11 +141,10 @@ def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("measures:response_done", pk=response.pk)
 
 
-@login_required
+@role_required("participant")
 @require_GET
 def response_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Thanks; after a risk answer, a calm message with the crisis contacts, at once."""
-    _participant(request)
     response = selectors.response_to_answer(user=request.user, response_id=pk)
     if not response.is_submitted:
         return redirect("measures:response_answer", pk=response.pk)
@@ -168,10 +158,9 @@ def response_done(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measures/response_done.html", context)
 
 
-@login_required
+@role_required("participant")
 @require_POST
 def response_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    _participant(request)
     response = selectors.response_to_answer(user=request.user, response_id=pk)
     try:
         correction = services.response_correct(response=response, by=request.user)
@@ -181,10 +170,9 @@ def response_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('measures:response_answer', args=[correction.pk])}?q=1")
 
 
-@login_required
+@role_required("participant")
 @require_GET
 def my_scores(request: HttpRequest) -> HttpResponse:
-    _participant(request)
     return render(
         request,
         "measures/my_scores.html",

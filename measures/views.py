@@ -1,58 +1,40 @@
-"""Staff views of the measures app: the register, licensed wording, risk alerts, results, evaluation and the
-organisation report (participants' pages are in ``participant_views``).
+"""Staff views of the measures app: the register, licensed wording, risk alerts, results and evaluation
+(participants' pages are in ``participant_views``).
 
-Managers never see any measure page: to them (and to anyone without a
-facilitator or service-lead role) these pages do not exist (404).
+Managers never see any measure page: like every page of a role someone does not hold, it answers 403
+(``accounts.decorators.role_required``); a cohort or alert that is not theirs answers 404 (the selectors).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import role_required
 from core.errors import DomainError
 from measures import reports, selectors, services
 from measures.forms import AcknowledgeForm, ItemFileForm
 
 
-def staff_only(*roles: str) -> Callable:
-    """Let in people holding one of ``roles``; to anyone else signed in the page does not exist."""
-
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if not any(getattr(request.user, f"is_{role}", False) for role in roles):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-@staff_only("facilitator", "service_lead")
+@role_required("facilitator", "service_lead")
 @require_GET
 def measure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/measure_list.html", {"measures": selectors.measures_register()})
 
 
-@staff_only("facilitator", "service_lead")
+@role_required("facilitator", "service_lead")
 @require_GET
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_with_items(measure_id=pk)
     return render(request, "measures/measure_detail.html", {"measure": measure})
 
 
-@staff_only("service_lead")
+@role_required("service_lead")
 @require_http_methods(["GET", "POST"])
 def measure_import(request: HttpRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_with_items(measure_id=pk)
@@ -74,14 +56,14 @@ def measure_import(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Risk alerts (the cohort's facilitators) -------------------------------------------------------
 
 
-@staff_only("facilitator")
+@role_required("facilitator")
 @require_GET
 def risk_alert_list(request: HttpRequest) -> HttpResponse:
     alerts = list(selectors.risk_alerts_open_for(request.user))
     return render(request, "measures/risk_alert_list.html", {"risk_alerts": alerts})
 
 
-@staff_only("facilitator")
+@role_required("facilitator")
 @require_http_methods(["GET", "POST"])
 def risk_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.risk_alert_for_facilitator(user=request.user, alert_id=pk)
@@ -100,14 +82,14 @@ def risk_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Results and evaluation (the cohort's facilitators; service leads) --------------------------------
 
 
-@staff_only("facilitator", "service_lead")
+@role_required("facilitator")
 @require_GET
 def cohort_results(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk, service_lead_too=False)
     return render(request, "measures/cohort_results.html", {"table": reports.cohort_table(cohort=cohort)})
 
 
-@staff_only("facilitator", "service_lead")
+@role_required("facilitator", "service_lead")
 @require_GET
 def cohort_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk)
@@ -122,7 +104,7 @@ def _csv(rows: list[list[object]], filename: str) -> HttpResponse:
     return response
 
 
-@staff_only("facilitator", "service_lead")
+@role_required("facilitator", "service_lead")
 @require_GET
 def cohort_evaluation_csv(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk)
@@ -130,7 +112,7 @@ def cohort_evaluation_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return _csv(rows, f"evaluation-cohort-{cohort.pk}.csv")
 
 
-@staff_only("facilitator", "service_lead")
+@role_required("facilitator", "service_lead")
 @require_GET
 def cohort_research_csv(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_for_results(user=request.user, cohort_id=pk)
@@ -140,7 +122,7 @@ def cohort_research_csv(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Service leads ----------------------------------------------------------------------------------
 
 
-@staff_only("service_lead")
+@role_required("service_lead")
 @require_POST
 def item_risk_flag(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """A service lead flags (or unflags) a question whose answer alerts the cohort's facilitators."""

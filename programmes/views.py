@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -323,7 +322,7 @@ def agenda_row_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programmes/partials/agenda_row_removed.html", {"index": index})
 
 
-@login_required
+@library_required
 @require_GET
 def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     material = selectors.material_get_for_user(user=request.user, pk=pk)
@@ -334,7 +333,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@library_required
 @require_GET
 def material_download(request: HttpRequest, pk: int) -> HttpResponse:
     material = selectors.material_get_for_user(user=request.user, pk=pk)

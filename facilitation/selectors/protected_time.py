@@ -121,9 +121,10 @@ def protected_time_history_for(*, user: User, manager_ids: list[int] | None = No
     )
 
 
-def protected_time_request_get_for_decider(*, user: User, pk: int) -> PT:
+def protected_time_request_get_for_decider(*, user: User, pk: int, manager_ids: list[int] | None = None) -> PT:
     """Return the request if ``user`` may decide it (line manager or deputy today, and not theirs); 404 otherwise."""
-    manager_ids = protected_time_manager_ids_for(user=user)
+    if manager_ids is None:
+        manager_ids = protected_time_manager_ids_for(user=user)
     try:
         return (
             _requests_with_people()

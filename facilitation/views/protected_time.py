@@ -100,7 +100,8 @@ def _attempt(request: HttpRequest, action: Callable[[], object], *, success: str
 @login_required
 def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """One request, session by session: approve some or all, decline with a reason, comment."""
-    pt_request = protected_time_request_get_for_decider(user=request.user, pk=pk)
+    manager_ids = _manager_ids_or_403(request)
+    pt_request = protected_time_request_get_for_decider(user=request.user, pk=pk, manager_ids=manager_ids)
     pending_lines = [line for line in pt_request.lines.all() if line.decision == ProtectedTimeLine.Decision.PENDING]
     # Every line is a valid choice, so a session decided a moment ago by someone else gets the service's message.
     choices = [(line.pk, str(line.pk)) for line in pt_request.lines.all()]
@@ -158,7 +159,8 @@ def protected_time_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def protected_time_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    pt_request = protected_time_request_get_for_decider(user=request.user, pk=pk)
+    manager_ids = _manager_ids_or_403(request)
+    pt_request = protected_time_request_get_for_decider(user=request.user, pk=pk, manager_ids=manager_ids)
     form = forms.ProtectedTimeCommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment first."))

@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.decorators import role_required
 from core.http import safe_next
 from sessions.calendar import calendar_build, calendar_validators
 from sessions.selectors.access import (
@@ -63,7 +64,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@login_required
+@role_required("participant", "facilitator")
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     group_session = group_session_get_for_member(user=request.user, pk=pk)
     detailed = calendar_feed_facilitated_cohort_ids(user=request.user)

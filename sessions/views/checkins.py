@@ -6,7 +6,6 @@ from datetime import timedelta
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -246,7 +245,7 @@ def checkin_book_for(request: HttpRequest, participant_pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required("participant", "facilitator")
 def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Facilitators of the cohort see and record the private notes (each view logged); the participant the summary."""
     user = request.user
@@ -279,7 +278,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sessions/checkins/detail_participant.html", {"checkin": checkin})
 
 
-@login_required
+@role_required("participant", "facilitator")
 @require_POST
 def checkin_place(request: HttpRequest, pk: int) -> HttpResponse:
     """Change where and how a booked check-in happens (the participant or the cohort's facilitators)."""
@@ -297,7 +296,7 @@ def checkin_place(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(checkin)
 
 
-@login_required
+@role_required("participant", "facilitator")
 def checkin_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """One check-in as a calendar file, for either side."""
     checkin = checkin_get_for_member(user=request.user, pk=pk)
@@ -306,7 +305,7 @@ def checkin_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@role_required("participant", "facilitator")
 def checkin_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask first (GET), then cancel (POST) and land on the person's list of check-ins with a message."""
     checkin = checkin_get_for_member(user=request.user, pk=pk)

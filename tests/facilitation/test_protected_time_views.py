@@ -60,7 +60,7 @@ def test_wrong_roles_are_refused(client: Client) -> None:
     client.force_login(request.enrolment.participant)
     assert client.get(reverse("facilitation:manager_home")).status_code == 403
     assert client.get(reverse("facilitation:protected_time_inbox")).status_code == 403
-    assert client.get(decide_url(request)).status_code == 404
+    assert client.get(decide_url(request)).status_code == 403  # decides for nobody: not their role's page
     client.force_login(FacilitatorFactory())
     assert client.get(reverse("facilitation:protected_time_calendar")).status_code == 403
 
@@ -142,7 +142,7 @@ def test_deputy_who_is_not_a_manager_sees_and_decides(client: Client) -> None:
     deputy = UserFactory()
     client.force_login(deputy)
     assert client.get(reverse("facilitation:protected_time_inbox")).status_code == 403
-    assert client.get(decide_url(request)).status_code == 404
+    assert client.get(decide_url(request)).status_code == 403
     today = timezone.localdate()
     protected_time_delegation_create(manager=manager, deputy=deputy, starts_on=today, ends_on=today)
     page = client.get(reverse("facilitation:protected_time_inbox")).content.decode()

@@ -200,15 +200,17 @@ def test_each_role_on_the_participant_pages(client, group, measures, facilitator
         assert client.get(url).status_code in (200, 302), url
     stranger = ParticipantFactory()
     manager = ManagerFactory()
-    for user in (other, facilitator, FacilitatorFactory(), manager, stranger, service_lead):
+    # Another participant: not theirs (404); anyone who is not a participant: not their role's page (403).
+    for user, status in ((other, 404), (stranger, 404), (facilitator, 403), (FacilitatorFactory(), 403),
+                         (manager, 403), (service_lead, 403)):  # fmt: skip
         client.force_login(user)
         for url in urls[1:]:
-            assert client.get(url).status_code == 404, (user, url)
+            assert client.get(url).status_code == status, (user, url)
     # Another participant's place in another cohort does not open this cohort's questionnaires.
     client.force_login(stranger)
     assert client.get(urls[0]).status_code == 404
     client.force_login(manager)
-    assert client.get(reverse("measures:my_scores")).status_code == 404
+    assert client.get(reverse("measures:my_scores")).status_code == 403
     # A participant whose place is withdrawn no longer sees the questionnaire.
     place = enrol(cohort)
     place.status, place.place_number = "withdrawn", None

@@ -18,7 +18,7 @@ from measures.models import RiskAlert
 from measures.pseudonym import pseudonym
 from measures.urls import urlpatterns
 from sessions.models import Attendance, GroupSession
-from tests.factories import FacilitatorFactory, ManagerFactory, ParticipantFactory, enrol
+from tests.factories import FacilitatorFactory, ManagerFactory, enrol
 from tests.measures.builders import scheduled_cohort, scored
 
 pytestmark = pytest.mark.measures
@@ -69,7 +69,7 @@ def test_the_participant_sees_their_own_scores_in_plain_words_with_an_accessible
     assert "<caption>The same scores as a table</caption>" in page
     assert "<td>22</td>" not in page and "<td>14</td>" in page  # their own score only
     client.force_login(ManagerFactory())
-    assert client.get(reverse("measures:my_scores")).status_code == 404
+    assert client.get(reverse("measures:my_scores")).status_code == 403
 
 
 # --- The cohort table and trends --------------------------------------------------------------------
@@ -83,9 +83,10 @@ def test_cohort_results_for_each_role(client, measures, facilitator, service_lea
     page = client.get(url).content.decode()
     assert all(p.full_name in page for p in people)
     assert page.count('role="img"') == 6  # a trend per person and measure
-    for user in (people[0], FacilitatorFactory(), ManagerFactory(), service_lead, ParticipantFactory()):
+    # Another cohort's facilitator: not theirs (404); anyone else: a facilitator's page (403), the lead too.
+    for user, status in ((FacilitatorFactory(), 404), (people[0], 403), (ManagerFactory(), 403), (service_lead, 403)):
         client.force_login(user)
-        assert client.get(url).status_code == 404, user
+        assert client.get(url).status_code == status, user
 
 
 def test_cohort_results_run_constant_queries(client, measures, facilitator):
@@ -132,10 +133,10 @@ def test_evaluation_pages_for_each_role(client, measures, facilitator, service_l
     page = client.get(urls[0]).content.decode()
     assert "Attendance per session" in page and "Cohen" in page and 'role="img"' in page
     assert "-2.62" in page or "-2.63" in page
-    for user in (people[0], FacilitatorFactory(), ManagerFactory(), ParticipantFactory()):
+    for user, status in ((FacilitatorFactory(), 404), (people[0], 403), (ManagerFactory(), 403)):
         client.force_login(user)
         for url in urls:
-            assert client.get(url).status_code == 404, (user, url)
+            assert client.get(url).status_code == status, (user, url)
 
 
 def test_evaluation_runs_constant_queries_for_8_and_40_participants(client, measures, facilitator):
@@ -246,7 +247,7 @@ def test_organisation_report_runs_constant_queries_for_2_and_20_cohorts(client, 
     assert small[0] <= 15
 
 
-def test_a_manager_gets_404_on_every_measure_page(client, measures, facilitator):
+def test_a_manager_gets_403_on_every_measure_page(client, measures, facilitator):
 
     cohort, (person,) = scheduled_cohort(measures, facilitators=[facilitator], participants=1)
     response = scored(person, cohort, measures["phq-9"], "baseline", {"total": 20})
@@ -294,7 +295,7 @@ def test_a_manager_gets_404_on_every_measure_page(client, measures, facilitator)
         got = client.get(url)
         if got.status_code == 405:  # a form's target: try what the form would send
             got = client.post(url)
-        assert got.status_code == 404, url
+        assert got.status_code == 403, url
         checked += 1
     assert checked == len(urlpatterns) == 17  # the organisation report is facilitation's (403)
 

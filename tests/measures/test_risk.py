@@ -104,10 +104,10 @@ def test_alert_pages_for_each_role(client, group, measures, service_lead):
     response_submit(response=response, by=person)
     alert = RiskAlert.objects.get()
     url = reverse("measures:risk_alert_acknowledge", args=[alert.pk])
-    for user in (person, other, ManagerFactory(), service_lead):
+    for user in (person, other, ManagerFactory(), service_lead):  # a facilitator's pages: 403 to anyone else
         client.force_login(user)
-        assert client.get(url).status_code == 404
-        assert client.get(reverse("measures:risk_alert_list")).status_code == 404
+        assert client.get(url).status_code == 403
+        assert client.get(reverse("measures:risk_alert_list")).status_code == 403
     client.force_login(FacilitatorFactory())  # another cohort's facilitator
     assert client.get(url).status_code == 404
     assert person.full_name not in client.get(reverse("measures:risk_alert_list")).content.decode()
@@ -158,7 +158,7 @@ def test_a_service_lead_flags_an_item_on_the_measure_page(client, measures, serv
     item = Item.objects.get(measure=measures["gad-7"], number=7)
     url = reverse("measures:item_risk_flag", args=[measures["gad-7"].pk, item.pk])
     client.force_login(facilitator)
-    assert client.post(url, {"risk_min_value": "2"}).status_code == 404
+    assert client.post(url, {"risk_min_value": "2"}).status_code == 403
     client.force_login(service_lead)
     page = client.get(reverse("measures:measure_detail", args=[measures["gad-7"].pk])).content.decode()
     assert url in page and f'for="risk-{item.pk}"' in page

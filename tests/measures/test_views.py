@@ -27,10 +27,10 @@ def pages(measures) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["manager", "participant"])
-def test_managers_and_participants_get_404_on_every_measure_page(client, measures, role, request):
+def test_managers_and_participants_get_403_on_every_measure_page(client, measures, role, request):
     login(client, request.getfixturevalue(role))
     for url in pages(measures):
-        assert client.get(url).status_code == 404, url
+        assert client.get(url).status_code == 403, url
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(client, measures):
@@ -48,7 +48,7 @@ def test_a_facilitator_reads_the_register_but_cannot_import(client, measures, fa
     detail = client.get(reverse("measures:measure_detail", args=[measures["phq-9"].pk])).content.decode()
     assert "Thoughts that you would be better off dead or of hurting yourself in some way" in detail
     assert "risk item" in detail
-    assert client.get(reverse("measures:measure_import", args=[measures["swemwbs"].pk])).status_code == 404
+    assert client.get(reverse("measures:measure_import", args=[measures["swemwbs"].pk])).status_code == 403
 
 
 def test_a_licensed_measure_page_shows_no_wording_until_imported(client, measures, service_lead):

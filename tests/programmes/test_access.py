@@ -34,7 +34,7 @@ def facilitator_material(plan: SessionPlan) -> Material:
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("facilitator", 200), ("service_lead", 200), ("participant", 404), ("manager", 404)]
+    ("who", "status"), [("facilitator", 200), ("service_lead", 200), ("participant", 403), ("manager", 403)]
 )
 def test_facilitator_only_material_page_and_file_by_role(client, request, facilitator_material, who, status) -> None:
     client.force_login(request.getfixturevalue(who))

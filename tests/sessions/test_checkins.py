@@ -329,7 +329,8 @@ def test_participant_sees_only_the_shared_summary(client, recorded):
 
 
 @pytest.mark.parametrize("who", ["other_participant", "manager", "line_manager", "service_lead", "other_facilitator"])
-def test_everyone_else_gets_404_for_the_check_in_and_its_notes(client, recorded, who):
+def test_everyone_else_is_refused_the_check_in_and_its_notes(client, recorded, who):
+    """Another participant or facilitator: not theirs (404); managers and the lead: not their role's page (403)."""
     checkin, _cohort, _facilitator, amara, ben = recorded
     person = {
         "other_participant": lambda: ben,
@@ -338,13 +339,14 @@ def test_everyone_else_gets_404_for_the_check_in_and_its_notes(client, recorded,
         "service_lead": ServiceLeadFactory,
         "other_facilitator": FacilitatorFactory,
     }[who]()
+    status = 404 if who in ("other_participant", "other_facilitator") else 403
     client.force_login(person)
-    assert client.get(checkin.get_absolute_url()).status_code == 404
+    assert client.get(checkin.get_absolute_url()).status_code == status
     post = client.post(
         checkin.get_absolute_url(),
         {"status": "held", "notes": "overwritten", "follow_up_actions": "", "shared_summary": ""},
     )
-    assert post.status_code == 404
+    assert post.status_code == status
     checkin.refresh_from_db()
     assert SECRET in checkin.notes
     assert not AccessLog.objects.filter(action="view").exists()

@@ -4,7 +4,8 @@ What it offers (a stable API; the authorization matrix and the clinical-strings 
 
 - ``ROLES``: the eleven people a page can be asked for by, in a fixed order (``"anonymous"`` is nobody).
 - ``build_world() -> World``: makes the people and real objects for every URL keyword, at a frozen clock
-  (``BUILT_AT``). Call it inside a database-enabled scope (a test, or ``django_db_blocker.unblock()``).
+  (``BUILT_AT``). Call it inside a database-enabled scope (a test, or ``django_db_blocker.unblock()``), with
+  ``MEDIA_ROOT`` pointed at a temporary folder (it stores one material's file).
 - ``World.people[role]``: the user for each role (``None`` for anonymous); ``World.objects[name]``: the objects
   (see ``build_world`` for the names); ``World.clock()``: a context manager freezing time at ``BUILT_AT``
   (request inside it: what is due, open or released depends on the date).
@@ -42,6 +43,7 @@ from typing import Any
 
 import time_machine
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -65,6 +67,7 @@ ROLES: tuple[str, ...] = (
 BUILT_AT = datetime.datetime(2026, 6, 1, 7, tzinfo=UTC)  # Monday 08:00 in London
 COHORT_A_START = datetime.date(2026, 6, 15)  # two weeks on: the baseline questionnaires are due
 CHECKIN_AT = datetime.datetime(2026, 6, 8, 8, tzinfo=UTC)  # Monday 8 June, 09:00 in London
+MATERIAL_PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 LINE_MANAGER_TOKEN = "line-manager-link-token-of-the-whole-world"
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -139,7 +142,10 @@ def build_world() -> World:
             title="Soothing-rhythm breathing",
             content="About six breaths a minute.",
             release=Material.Release.ON_ENROLMENT,
+            file_type="pdf",
+            file_name="breathing.pdf",
         )
+        material.file.save("breathing.pdf", ContentFile(MATERIAL_PDF), save=True)
 
         window = weekly_window(facilitator, weekday=0, start="09:00", end="11:00", minutes=30)
         slot = AvailabilitySlot.objects.create(
