@@ -9,6 +9,10 @@ test_data_rights.py`` walks the app registry and fails on a model nobody handled
 - ``export(person) -> list[dict]``: the rows about ``person``, JSON-ready (dates as ISO strings).
 - ``erase(person) -> None``: delete or blank what identifies them or is clinical; keep what counts.
   Erasers run higher apps first (reverse registration order), the user row last.
+- ``register_clinical_text(model, *fields)``: the free-text fields of ``model`` that are clinical (only
+  the cohort's facilitators read them, and the person what is shared with them). The one list of
+  them: ``tests/privacy/test_canary_crawl.py`` plants a unique string in each and crawls every page,
+  export, feed, notification and email a manager, a service lead or another participant can reach.
 - ``register_purge(name, purge)``: ``purge(before) -> int`` clears clinical text and answers of
   cohorts that ended before the date ``before`` (today less ``STEADY_CLINICAL_RETENTION_MONTHS``;
   ``manage.py purge_expired``), in batches.
@@ -52,6 +56,7 @@ class PersonalData:
 
 _HANDLERS: dict[str, PersonalData] = {}
 _PURGERS: dict[str, Purger] = {}
+_CLINICAL_TEXT: dict[str, tuple[str, ...]] = {}
 
 
 def register(handler: PersonalData, *, flag: bool = False) -> PersonalData:
@@ -69,6 +74,20 @@ def register_purge(name: str, purge: Purger) -> Purger:
         raise ValueError(f"a purge called {name} is already registered")
     _PURGERS[name] = purge
     return purge
+
+
+def register_clinical_text(model: str, *fields: str) -> None:
+    """Declare ``fields`` of ``model`` ("app_label.ModelName") clinical free text (once per model)."""
+    if not fields:
+        raise ValueError(f"{model}: name at least one clinical field")
+    if model in _CLINICAL_TEXT and _CLINICAL_TEXT[model] != fields:
+        raise ValueError(f"{model} already declared its clinical fields")
+    _CLINICAL_TEXT[model] = fields
+
+
+def clinical_text_fields() -> dict[str, tuple[str, ...]]:
+    """Every declared clinical free-text field, by model label."""
+    return dict(_CLINICAL_TEXT)
 
 
 def handlers() -> dict[str, PersonalData]:

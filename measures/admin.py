@@ -46,4 +46,5 @@ class ResponseAdmin(ClinicalModelAdmin):
 @admin.register(RiskAlert)
 class RiskAlertAdmin(ClinicalModelAdmin):
     list_display = ("response", "created_at", "acknowledged_at")
-    readonly_fields = ("response", "item", "created_at", "acknowledged_at", "acknowledged_by", "action_note")
+    readonly_fields = ("response", "item", "created_at", "acknowledged_at", "acknowledged_by")
+    exclude = ("action_note",)  # what was done about a risk answer is clinical: facilitators read it in the app

@@ -235,7 +235,8 @@ class Answer(models.Model):
         constraints = [models.UniqueConstraint(fields=["response", "item"], name="answer_one_per_item")]
 
     def __str__(self) -> str:
-        return f"{self.item}: {self.value}"
+        # Never the value: names are shown where answers are not (the admin's delete confirmation lists them).
+        return f"Answer to {self.item}"
 
 
 class Score(models.Model):
@@ -256,7 +257,8 @@ class Score(models.Model):
         constraints = [models.UniqueConstraint(fields=["response", "scale"], name="score_one_per_scale")]
 
     def __str__(self) -> str:
-        return f"{self.scale}: {self.value}"
+        # Never the value: names are shown where scores are not (the admin's delete confirmation lists them).
+        return f"{self.scale} score"
 
 
 class RiskAlert(models.Model):

@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.personal_data import PersonalData, owned_exporter, register, register_purge
+from core.personal_data import PersonalData, owned_exporter, register, register_clinical_text, register_purge
 from measures.models import Answer, RiskAlert, Score
 from sessions.personal_data import batched_blank, batched_delete, cohort_ids_ended_before
+
+# Answers and scores are numbers, not text; the one clinical free text is what a facilitator did about an alert.
+register_clinical_text("measures.RiskAlert", "action_note")
 
 
 def erase_answers(person: Any) -> None:

@@ -89,7 +89,7 @@ class HelpRequestAdmin(ClinicalModelAdmin):
     list_display = ("created_at", "participant", "cohort", "status", "handled_at")
     list_filter = ("status",)
     list_select_related = ("participant", "cohort")
-    exclude = ("message",)
+    exclude = ("message", "handled_note")
 
 
 @admin.register(CalendarFeed)

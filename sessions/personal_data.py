@@ -19,6 +19,7 @@ from core.personal_data import (
     PersonalData,
     owned_exporter,
     register,
+    register_clinical_text,
     register_purge,
     rows,
 )
@@ -37,6 +38,16 @@ from sessions.models import (
     Invitation,
     PlaceOverride,
 )
+
+# Clinical free text: the cohort's facilitators read it (the participant reads a shared summary and
+# what they wrote themselves); managers, service leads and other participants never do.
+register_clinical_text("group_sessions.CheckIn", "notes", "follow_up_actions", "shared_summary")
+register_clinical_text("group_sessions.HelpRequest", "message", "handled_note")
+register_clinical_text("group_sessions.Attendance", "note")  # register notes and apologies
+register_clinical_text("group_sessions.Enrolment", "withdrawal_reason")
+register_clinical_text("group_sessions.GroupSession", "group_notes")
+register_clinical_text("group_sessions.BlockedDate", "reason")
+register_clinical_text("group_sessions.PlaceOverride", "reason", "warning")
 
 
 def export_cohorts(person: Any) -> list[dict]:
