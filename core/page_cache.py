@@ -67,6 +67,11 @@ class Rendered:
     valid_until: datetime | None = None
 
 
+# Every fragment depends on this scope too: bumped by writes that any page may show and that are too rare to
+# name finer (crisis contacts) and by the admin's saves and deletes, which go round the services.
+EVERYTHING = "everything"
+
+
 def person(pk: int) -> str:
     """The scope of everything about one person (their places, check-ins, requests, answers, preferences)."""
     return f"person:{pk}"
@@ -130,9 +135,9 @@ def fragment(
             current = cache.get_many([VERSION_PREFIX + s for s in stored_versions])
             if all(current.get(VERSION_PREFIX + s) == v for s, v in stored_versions.items()):
                 return mark_safe(html)  # noqa: S308 - rendered by our templates before it was stored
-    wanted = list(scopes() if callable(scopes) else scopes)
+    wanted = [EVERYTHING, *(scopes() if callable(scopes) else scopes)]
     if user_id is not None:
-        wanted.insert(0, person(user_id))
+        wanted.insert(1, person(user_id))
     versions = _versions(list(dict.fromkeys(wanted)))
     result = render()
     rendered = result if isinstance(result, Rendered) else Rendered(html=result)
