@@ -87,24 +87,25 @@ def _inbox_render(request: HttpRequest, manager_ids: list[int]) -> str:
 def protected_time_inbox_page(request: HttpRequest) -> HttpResponse:
     """The requests waiting for the signed-in person, kept in the page cache until one of them changes.
 
-    It shows the staff of each manager in ``manager_ids`` (the person, and whoever named them deputy today):
+    It shows the staff of each manager the person decides for today (themselves, and whoever named them deputy):
     every step of a request bumps its participant's line manager (``person:<id>``); deputies, line-manager
-    requests and a change of line manager bump the people they name. The day is in the key (deputies run by date).
+    requests and a change of line manager bump the people they name. Who they decide for is read on a miss
+    only: it changes by those same writes (a deputy's bump is theirs) and by the day, which is in the key.
+    Someone who decides for nobody is refused (403) and nothing is kept.
     """
-    manager_ids = _manager_ids_or_403(request)
     user = request.user
+    decides_for: list[int] = []
+
+    def scopes() -> list[str]:
+        decides_for.extend(_manager_ids_or_403(request))
+        return [page_cache.person(pk) for pk in decides_for]
+
     body = page_cache.fragment(
         "protected-time-inbox",
         user_id=user.pk,
-        key=(
-            tuple(manager_ids),
-            user.is_manager,
-            user.email,
-            timezone.localdate(),
-            settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES,
-        ),
-        scopes=[page_cache.person(pk) for pk in manager_ids],
-        render=lambda: _inbox_render(request, manager_ids),
+        key=(user.is_manager, user.email, timezone.localdate(), settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES),
+        scopes=scopes,
+        render=lambda: _inbox_render(request, decides_for),
     )
     return render(request, "facilitation/manager_home.html", {"body": page_cache.csrf_fill(body, request)})
 

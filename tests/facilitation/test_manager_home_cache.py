@@ -144,3 +144,13 @@ def test_approve_all_on_a_cached_page_carries_the_requests_own_csrf_token():
     )
     assert response.status_code == 302
     assert "Chidi Okafor" not in client.get(reverse("facilitation:manager_home")).content.decode()
+
+
+def test_a_deputy_until_today_is_refused_tomorrow(client):
+    manager, deputy = ManagerFactory(), UserFactory()
+    submitted(participant=person("Chidi", line_manager=manager))
+    today = timezone.localdate()
+    protected_time_delegation_create(manager=manager, deputy=deputy, starts_on=today, ends_on=today)
+    assert "Chidi Okafor" in cached(client, deputy, "facilitation:protected_time_inbox")
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        assert client.get(reverse("facilitation:protected_time_inbox")).status_code == 403
