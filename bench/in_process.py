@@ -87,7 +87,9 @@ def main() -> None:
         raise SystemExit("bench/in_process.py reads bench/load.py's data set: set DATABASE_URL (and REDIS_URL).")
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.runs} runs each")
-    print(f"{'page':<18} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'floor p50':>9} {'floor p95':>9} {'p50 x':>6} {'p95 x':>6}")
+    print(
+        f"{'page':<18} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'floor p50':>9} {'floor p95':>9} {'p50 x':>6} {'p95 x':>6}"
+    )
     for name, (path, person) in pages().items():
         if args.page and name not in args.page:
             continue

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from facilitation.organisation_report_cache import organisation_report_forget
 from measures import reports
 from measures.charts import Series, line_chart
 from measures.models import Item as MeasureItem
@@ -237,12 +238,16 @@ def test_organisation_report_runs_constant_queries_for_2_and_20_cohorts(client, 
             fill(cohort, measures, people)
             teams(people, "Ward 7")
 
+    def cold(url) -> int:
+        organisation_report_forget()  # the page's tables are kept for a few minutes: count working them out
+        return queries(client, url)
+
     add_cohorts(2)
     client.force_login(service_lead)
     urls = [reverse("facilitation:organisation_report"), reverse("facilitation:organisation_report_csv")]
-    small = [queries(client, url) for url in urls]
+    small = [cold(url) for url in urls]
     add_cohorts(18)
-    assert [queries(client, url) for url in urls] == small
+    assert [cold(url) for url in urls] == small
     assert small[0] <= 15
 
 
