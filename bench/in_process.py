@@ -87,9 +87,8 @@ def main() -> None:
         raise SystemExit("bench/in_process.py reads bench/load.py's data set: set DATABASE_URL (and REDIS_URL).")
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.runs} runs each")
-    print(
-        f"{'page':<18} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'floor p50':>9} {'floor p95':>9} {'p50 x':>6} {'p95 x':>6}"
-    )
+    heads = ("queries", "p50 ms", "p95 ms", "floor p50", "floor p95", "p50 x", "p95 x")
+    print(f"{'page':<18} " + " ".join(f"{h:>9}" for h in heads))
     for name, (path, person) in pages().items():
         if args.page and name not in args.page:
             continue
@@ -99,14 +98,19 @@ def main() -> None:
             client.get(path, secure=True)
             client.get("/bench/floor/", secure=True)
         queries: list[str] = []
-        with connection.execute_wrapper(lambda execute, sql, *a: (queries.append(sql), execute(sql, *a))[1]):
+
+        def counted(execute, sql, *args, queries=queries):
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(counted):
             client.get(path, secure=True)
         floor = timed(client, "/bench/floor/", args.runs)
         page = timed(client, path, args.runs)
         f50, f95, p50, p95 = median(floor), percentile(floor, 0.95), median(page), percentile(page, 0.95)
         print(
-            f"{name:<18} {len(queries):>7} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {f50 * 1000:>9.1f} {f95 * 1000:>9.1f}"
-            f" {p50 / f50:>6.1f} {p95 / f95:>6.1f}"
+            f"{name:<18} {len(queries):>9} {p50 * 1000:>9.1f} {p95 * 1000:>9.1f} {f50 * 1000:>9.1f} {f95 * 1000:>9.1f}"
+            f" {p50 / f50:>9.1f} {p95 / f95:>9.1f}"
         )
         if args.profile:
             profiler = cProfile.Profile()
