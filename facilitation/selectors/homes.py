@@ -23,8 +23,14 @@ from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment
 from sessions.selectors.checkin_offers import checkin_offers_not_taken_up, checkin_offers_open_for
 from sessions.selectors.checkin_prompts import checkin_prompts_for
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
-from sessions.selectors.cohorts import attach_next_sessions, attach_progress, cohorts_with_places
-from sessions.selectors.cover import cover_warnings
+from sessions.selectors.cohorts import (
+    attach_next_sessions,
+    attach_progress,
+    attach_schedule,
+    cohort_sessions,
+    cohorts_with_places,
+)
+from sessions.selectors.cover import cover_warnings, cover_warnings_for, needs_cover_check
 from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
 from sessions.selectors.places import (
     ParticipantGroup,
@@ -100,36 +106,32 @@ class EarlyWarning:
     sessions: list[GroupSession]
 
 
-def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
-    """Participants absent without apologies from each cohort's two most recent held sessions (2 queries)."""
+def last_two_held(sessions: list[GroupSession]) -> dict[int, GroupSession]:
+    """Each cohort's two most recent held sessions (cohorts with fewer are left out), by session id."""
     by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
-    # Every held session is read to find each cohort's last two: only the columns that needs.
-    held = (
-        GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD)
-        .only("pk", "cohort_id", "starts_at", "number", "kind")
-        .order_by("cohort_id", "-starts_at")
-    )
-    for group_session in held:
-        if len(by_cohort[group_session.cohort_id]) < 2:
+    for group_session in sorted(sessions, key=lambda s: s.starts_at, reverse=True):
+        if group_session.status == GroupSession.Status.HELD and len(by_cohort[group_session.cohort_id]) < 2:
             by_cohort[group_session.cohort_id].append(group_session)
-    last_two = {s.pk: s for sessions in by_cohort.values() if len(sessions) == 2 for s in sessions}
-    if not last_two:
-        return []
-    absences: dict[tuple[int, int], list[Attendance]] = defaultdict(list)
-    rows = Attendance.objects.filter(group_session_id__in=last_two, status=Attendance.Status.ABSENT).select_related(
-        "participant"
-    )
-    for row in rows:
-        absences[(last_two[row.group_session_id].cohort_id, row.participant_id)].append(row)
-    cohort_by_id = {c.pk: c for c in cohorts}
+    return {s.pk: s for pair in by_cohort.values() if len(pair) == 2 for s in pair}
+
+
+def early_warnings(*, last_two: dict[int, GroupSession], absences: list[Attendance]) -> list[EarlyWarning]:
+    """Participants absent without apologies from each cohort's two most recent held sessions.
+
+    ``last_two`` from ``last_two_held`` (sessions with their cohort set), ``absences`` the absent marks of those
+    sessions with their participant; no query.
+    """
+    marks: dict[tuple[int, int], list[Attendance]] = defaultdict(list)
+    for row in absences:
+        marks[(last_two[row.group_session_id].cohort_id, row.participant_id)].append(row)
     warnings = [
         EarlyWarning(
-            cohort=cohort_by_id[cohort_id],
-            participant=rows_[0].participant,
-            sessions=sorted((last_two[r.group_session_id] for r in rows_), key=lambda s: s.starts_at),
+            cohort=last_two[rows[0].group_session_id].cohort,
+            participant=rows[0].participant,
+            sessions=sorted((last_two[r.group_session_id] for r in rows), key=lambda s: s.starts_at),
         )
-        for (cohort_id, _participant), rows_ in absences.items()
-        if len(rows_) == 2
+        for rows in marks.values()
+        if len(rows) == 2
     ]
     return sorted(warnings, key=lambda w: (w.cohort.name, w.participant.first_name))
 
@@ -192,28 +194,38 @@ def lead_home(*, now: datetime | None = None) -> dict:
 
 
 def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
-    """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings."""
+    """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings.
+
+    The cohorts' sessions are read once (``cohort_sessions``) and give the next session, progress, the last
+    two held (early warnings), the sessions ahead (apologies) and those that need cover; the apologies and
+    absences come in one more query.
+    """
     now = now or timezone.now()
     cohorts = facilitator_cohorts(user=user, now=now)
-    ids = [c.pk for c in cohorts]
-    attach_next_sessions(cohorts=cohorts, now=now)
-    attach_progress(cohorts=cohorts, now=now)
-    apologies = list(
+    sessions = cohort_sessions(cohort_ids=[c.pk for c in cohorts])
+    attach_schedule(cohorts=cohorts, sessions=sessions, now=now)
+    last_two = last_two_held(sessions)
+    ahead = {s.pk: s for s in sessions if s.status == GroupSession.Status.SCHEDULED and s.ends_at > now}
+    marks = list(
         Attendance.objects.filter(
-            group_session__cohort_id__in=ids,
-            group_session__status=GroupSession.Status.SCHEDULED,
-            group_session__ends_at__gt=now,
-            status=Attendance.Status.APOLOGIES,
+            Q(group_session_id__in=list(ahead), status=Attendance.Status.APOLOGIES)
+            | Q(group_session_id__in=list(last_two), status=Attendance.Status.ABSENT)
         )
-        .select_related("participant", "group_session__cohort")
-        .order_by("group_session__starts_at", "participant__first_name")
+        .select_related("participant")
+        .only("group_session_id", "participant_id", "status", "participant__id", "participant__first_name")
     )
+    apologies = [m for m in marks if m.status == Attendance.Status.APOLOGIES]
+    for mark in apologies:
+        mark.group_session = ahead[mark.group_session_id]
+    apologies.sort(key=lambda m: (m.group_session.starts_at, m.participant.first_name))
     return {
         "cohorts": cohorts,
         "apologies": apologies,
-        "warnings": early_warnings(cohorts=cohorts),
+        "warnings": early_warnings(
+            last_two=last_two, absences=[m for m in marks if m.status == Attendance.Status.ABSENT]
+        ),
         "risk_alerts": list(risk_alerts_open_for(user)),
-        "cover_warnings": cover_warnings(cohort_ids=ids, now=now),
+        "cover_warnings": cover_warnings_for(sessions=[s for s in sessions if needs_cover_check(s, now=now)]),
         "offers_not_taken_up": checkin_offers_not_taken_up(facilitator=user, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),

@@ -98,6 +98,44 @@ def attach_progress(*, cohorts: list[Cohort], now: datetime) -> None:
         cohort.weeks_begun = row["begun"]
 
 
+def cohort_sessions(*, cohort_ids: list[int]) -> list[GroupSession]:
+    """Every session of these cohorts, by cohort then start, with its plan's title (long texts not read); one query.
+
+    For pages that need several things from the same sessions (next one, progress, the last two held):
+    ``attach_schedule`` then works them out without asking again.
+    """
+    return list(
+        GroupSession.objects.filter(cohort_id__in=cohort_ids)
+        .select_related("session_plan")
+        .defer(*PLAN_LONG_TEXTS)
+        .order_by("cohort_id", "starts_at", "pk")
+    )
+
+
+def attach_schedule(*, cohorts: list[Cohort], sessions: list[GroupSession], now: datetime) -> None:
+    """``attach_next_sessions`` and ``attach_progress`` worked out from ``cohort_sessions``, with no query.
+
+    The same rules: the next session is the first scheduled one not yet ended (by start, then id); progress
+    counts weekly sessions not cancelled, ``weeks_begun`` those started by ``now``. Each session's ``cohort``
+    is set to its cohort here, so nothing is read again through it.
+    """
+    by_id = {cohort.pk: cohort for cohort in cohorts}
+    for cohort in cohorts:
+        cohort.next_session, cohort.weeks_total, cohort.weeks_begun = None, 0, 0
+    for group_session in sessions:  # by cohort, then start, then id
+        cohort = by_id[group_session.cohort_id]
+        group_session.cohort = cohort
+        if (
+            cohort.next_session is None
+            and group_session.status == GroupSession.Status.SCHEDULED
+            and group_session.ends_at > now
+        ):
+            cohort.next_session = group_session
+        if group_session.kind == GroupSession.Kind.WEEKLY and group_session.status != GroupSession.Status.CANCELLED:
+            cohort.weeks_total += 1
+            cohort.weeks_begun += group_session.starts_at <= now
+
+
 def checkin_kind_for(*, cohort: Cohort) -> str:
     """The check-in purpose that fits where the cohort is (after ``attach_progress``).
 
