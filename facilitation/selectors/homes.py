@@ -218,6 +218,18 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
     for mark in apologies:
         mark.group_session = ahead[mark.group_session_id]
     apologies.sort(key=lambda m: (m.group_session.starts_at, m.participant.first_name))
+    # Row text made here once per row, not by tags and filters in the template.
+    sent_apologies = _("%(name)s (%(cohort)s) sent apologies for %(day)s.")
+    for mark in apologies:
+        cohort = mark.group_session.cohort
+        day = local_format(mark.group_session.starts_at, cohort.time_zone, "D j M")
+        mark.text = sent_apologies % {"name": mark.participant.first_name, "cohort": cohort.name, "day": day}
+    status_labels = {value: str(label) for value, label in Cohort.Status.choices}
+    for cohort in cohorts:
+        cohort.status_label = status_labels[cohort.status]
+        cohort.next_session_when = (
+            local_format(cohort.next_session.starts_at, cohort.time_zone, "l j F, H:i") if cohort.next_session else ""
+        )
     return {
         "cohorts": cohorts,
         "apologies": apologies,
@@ -289,4 +301,13 @@ def facilitator_checkins_panel(*, user: User) -> dict:
     upcoming = list(booked.filter(starts_at__gte=now - timedelta(hours=1)).order_by("starts_at")[:10])
     to_record = list(booked.filter(ends_at__lt=now).order_by("-starts_at")[:10])
     access_log_record(actor=user, records=[r for r in requests if r.message], subject_attr="participant")
+    # Row text made here once per row, not by tags and filters in the template.
+    kinds = {value: str(label) for value, label in CheckIn.Kind.choices}
+    for checkin in [*upcoming, *to_record]:
+        checkin.when = local_format(checkin.starts_at, user.time_zone, "D j M, H:i")
+        checkin.kind_label = kinds[checkin.kind]
+    for request in requests:
+        request.when = local_format(request.created_at, user.time_zone, "D j M, H:i")
+        respond_by = request.respond_by
+        request.respond_by_when = local_format(respond_by, user.time_zone, "D j M, H:i") if respond_by else ""
     return {"open_help_requests": requests, "upcoming_checkins": upcoming, "checkins_to_record": to_record}

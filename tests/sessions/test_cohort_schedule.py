@@ -1,38 +1,106 @@
-"""attach_schedule (from the cohorts' sessions, read once) gives what attach_next_sessions and attach_progress ask
-the database for: the same next session and the same progress, with held, cancelled and moved sessions about."""
+"""Creating a cohort plans its weekly sessions: local wall-clock time kept, blocked weeks moved, plans kept."""
 
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
-from django.utils import timezone
+import time_machine
 
-from sessions.models import GroupSession
-from sessions.selectors.cohorts import attach_next_sessions, attach_progress, attach_schedule, cohort_sessions
-from sessions.services.group_sessions import group_session_cancel
-from tests.support.cohort_pages import running_cohort
+from core.errors import DomainError
+from reminders.models import Reminder
+from sessions.models import ClosureDate, GroupSession
+from sessions.services.cohorts import cohort_create
+from sessions.services.group_sessions import group_session_hold
+from tests.factories import FacilitatorFactory, programme_with_plans
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
 
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+TORONTO = zoneinfo.ZoneInfo("America/Toronto")
 
-def schedules(cohorts, now) -> list[tuple]:
-    return [(c.pk, c.next_session.pk if c.next_session else None, c.weeks_begun, c.weeks_total) for c in cohorts]
+
+def make_cohort(**overrides):
+    facilitator = overrides.pop("by", None) or FacilitatorFactory()
+    values = {
+        "programme": overrides.pop("programme", None) or programme_with_plans(),
+        "name": "Autumn group",
+        "facilitators": [facilitator],
+        "start_date": datetime.date(2026, 9, 22),
+        "start_time": datetime.time(13, 0),
+        "time_zone": "Europe/London",
+        "holiday_region": "GB-ENG",
+        "venue": "Wellbeing room",
+        "by": facilitator,
+    }
+    values.update(overrides)
+    return cohort_create(**values)
 
 
-@pytest.mark.parametrize("hours", [-2, 0, 1, 24 * 9])
-def test_attach_schedule_agrees_with_the_queries(hours: int) -> None:
-    running = running_cohort(2, held=3)
-    other = running_cohort(1, held=5)
-    # The next session cancelled; one held early (its end still ahead of "now - 2 hours").
-    upcoming = running.group_sessions.filter(status="scheduled").order_by("starts_at")
-    group_session_cancel(group_session=upcoming[0], reason="Closed", by=running.facilitators.first())
-    GroupSession.objects.filter(pk=other.group_sessions.get(number=6).pk).update(status="held")
-    now = timezone.now() + datetime.timedelta(hours=hours)
-    by_query = [running, other]
-    attach_next_sessions(cohorts=by_query, now=now)
-    attach_progress(cohorts=by_query, now=now)
-    by_python = [type(running).objects.get(pk=running.pk), type(other).objects.get(pk=other.pk)]
-    attach_schedule(cohorts=by_python, sessions=cohort_sessions(cohort_ids=[c.pk for c in by_python]), now=now)
-    assert schedules(by_python, now) == schedules(by_query, now)
-    assert by_python[0].next_session is not None and by_python[0].weeks_total == 11  # one cancelled
+@time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_tuesday_london_cohort_keeps_1300_local_across_end_of_bst():
+    cohort = make_cohort()
+    sessions = list(cohort.group_sessions.filter(kind="weekly").order_by("number"))
+    assert len(sessions) == 12
+    assert all(s.local_date.weekday() == 1 for s in sessions)
+    assert all(s.starts_at.astimezone(LONDON).time() == datetime.time(13, 0) for s in sessions)
+    # The UTC instant shifts by an hour when British Summer Time ends on 25 October 2026.
+    before = [s for s in sessions if s.local_date < datetime.date(2026, 10, 25)]
+    after = [s for s in sessions if s.local_date > datetime.date(2026, 10, 25)]
+    assert before and after
+    assert {s.starts_at.astimezone(datetime.UTC).hour for s in before} == {12}
+    assert {s.starts_at.astimezone(datetime.UTC).hour for s in after} == {13}
+    assert all(s.ends_at - s.starts_at == datetime.timedelta(minutes=cohort.session_minutes) for s in sessions)
+
+
+@time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_toronto_monday_cohort_moves_thanksgiving_and_keeps_all_twelve_plans():
+    cohort = make_cohort(start_date=datetime.date(2026, 9, 14), time_zone="America/Toronto", holiday_region="CA-ON")
+    sessions = list(cohort.group_sessions.filter(kind="weekly").select_related("session_plan").order_by("starts_at"))
+    assert [s.session_plan.number for s in sessions] == list(range(1, 13))
+    assert [s.number for s in sessions] == list(range(1, 13))
+    assert datetime.date(2026, 10, 12) not in {s.local_date for s in sessions}
+    week5 = sessions[4]
+    assert week5.planned_date == datetime.date(2026, 10, 12)
+    assert week5.local_date == datetime.date(2026, 10, 19)
+    assert "Thanksgiving" in week5.moved_reason
+    assert all(s.local_date.weekday() == 0 for s in sessions)
+    assert sessions[-1].local_date == datetime.date(2026, 12, 7)
+    assert all(s.starts_at.astimezone(TORONTO).time() == datetime.time(13, 0) for s in sessions)
+
+
+@time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_service_closure_date_moves_that_week():
+    ClosureDate.objects.create(date=datetime.date(2026, 10, 6), description="Service training day")
+    cohort = make_cohort()
+    week3 = cohort.group_sessions.get(number=3)
+    assert week3.planned_date == datetime.date(2026, 10, 6)
+    assert week3.local_date == datetime.date(2026, 10, 13)
+    assert week3.moved_reason == "Service training day"
+
+
+@time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"start_date": datetime.date(2026, 8, 1)}, "start_date", "past"),
+        ({"capacity": 13}, "capacity", "at most 12"),
+        ({"video_link": "http://meet.example/abc"}, "video_link", "https://"),
+        ({"facilitators": []}, "facilitators", "one, two or three"),
+    ],
+)
+def test_cohort_create_refuses_bad_input_and_writes_nothing(overrides, field, words):
+    before = GroupSession.objects.count()
+    with pytest.raises(DomainError) as refused:
+        make_cohort(**overrides)
+    assert refused.value.field == field
+    assert words.lower() in refused.value.message.lower()
+    assert GroupSession.objects.count() == before
+
+
+def test_holding_a_future_session_is_refused():
+    cohort = make_cohort(start_date=datetime.date.today() + datetime.timedelta(days=7))
+    with pytest.raises(DomainError):
+        group_session_hold(group_session=cohort.group_sessions.get(kind="weekly", number=1), by=cohort.created_by)
+    assert not Reminder.objects.exists()
