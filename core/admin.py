@@ -25,6 +25,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
 from core.models import AccessLog, CrisisContact, EscalationStep, Heartbeat
 from core.services import people_relation_changes_record
 
@@ -64,6 +65,22 @@ class SteadyAdminMixin:
         if first not in self.visible_lookup_fields(request):
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    # --- Cached pages -----------------------------------------------------------------
+    # The admin changes rows round the services, which name what they change for the page cache: a save or
+    # delete here makes every cached fragment a miss (the admin is rarely used; pages are right at once).
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        page_cache.bump(page_cache.EVERYTHING)
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        super().delete_model(request, obj)
+        page_cache.bump(page_cache.EVERYTHING)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        page_cache.bump(page_cache.EVERYTHING)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         # Model permissions may come from rules (accounts.rules), which Django's module check does not ask.
@@ -108,6 +125,7 @@ class SteadyAdminMixin:
             people_relation_changes_record(
                 actor=request.user, record=instance, relation=name, before=old, after=getattr(instance, name).all()
             )
+        page_cache.bump(page_cache.EVERYTHING)
 
 
 class SteadyModelAdmin(SteadyAdminMixin, admin.ModelAdmin):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from core.errors import DomainError
 from core.models import CrisisContact
 
@@ -114,6 +115,7 @@ def crisis_contact_save(
         clash = clash.exclude(pk=contact.pk)
     if clash.exists():
         raise DomainError(_("This region already has a contact with that name."), field="name")
+    page_cache.bump(page_cache.EVERYTHING)  # every page with the crisis contacts in its footer
     if contact is None:
         return CrisisContact.objects.create(position=position, **values)
     for field, value in {**values, "position": position}.items():
@@ -125,6 +127,7 @@ def crisis_contact_save(
 @transaction.atomic
 def crisis_contact_delete(*, contact: CrisisContact) -> None:
     contact.delete()
+    page_cache.bump(page_cache.EVERYTHING)
 
 
 @transaction.atomic

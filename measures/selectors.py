@@ -21,6 +21,10 @@ from measures.places import cohorts_participant_ids, participant_cohort_ids
 from measures.scoring import Band, ItemRule, MeasureRules, ScaleRule
 from sessions.models import Cohort, GroupSession
 
+# The page-cache scope (core.page_cache) of every measure's definition and wording: bumped when one is
+# loaded or its wording imported, read by pages that list questionnaires.
+MEASURE_DEFINITIONS_SCOPE = "measure-definitions"
+
 
 def measures_register() -> QuerySet[Measure]:
     """Every loaded measure version, with its scales, for the register page (two queries)."""

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import Conflict, DomainError, NotAllowed
 from measures.definitions import MeasureDef, builtin_paths, parse_definition
 from measures.item_files import item_file_read
@@ -35,7 +36,7 @@ from measures.models import (
 )
 from measures.reminder_kinds import QUESTIONNAIRE_DUE_KIND, RISK_ALERT_KIND
 from measures.scoring import score_response
-from measures.selectors import measure_rules, questionnaire_reminders_due
+from measures.selectors import MEASURE_DEFINITIONS_SCOPE, measure_rules, questionnaire_reminders_due
 from programmes.models import Programme
 from reminders.models import Reminder
 from reminders.services.scheduling import notify_now, reminder_schedule, reminders_dispatch_soon
@@ -100,6 +101,7 @@ def measure_load(*, definition: MeasureDef) -> tuple[Measure, str]:
             measure.option_sets.all().delete()
             state = UPDATED
         _write_register(measure=measure, definition=definition, kept_text=kept_text, kept_labels=kept_labels)
+        page_cache.bump(MEASURE_DEFINITIONS_SCOPE)
     return measure, state
 
 
@@ -179,6 +181,7 @@ def measure_schedule_add(
             time_point=time_point,
             defaults={"week": week, "position": programme.scheduled_measures.count()},
         )
+        page_cache.bump(page_cache.programme(programme.pk))
     return scheduled
 
 
@@ -241,6 +244,7 @@ def measure_items_import(*, measure: Measure, text: str, filename: str, by: User
         locked.wording_imported_at = timezone.now()
         locked.wording_imported_by = by
         locked.save(update_fields=["wording_imported_at", "wording_imported_by"])
+        page_cache.bump(MEASURE_DEFINITIONS_SCOPE)
     return locked
 
 
@@ -272,13 +276,15 @@ def response_start(*, measure: Measure, participant: User, cohort: Cohort, time_
         raise NotAllowed(_("You have already submitted this questionnaire."))
     try:
         with transaction.atomic():
-            return Response.objects.create(**key, started_at=timezone.now())
+            started = Response.objects.create(**key, started_at=timezone.now())
     except IntegrityError:
         # Two starts at once (two tabs): the other one made it; carry on with that one.
         existing = Response.objects.filter(**key, corrects__isnull=True, status=Response.Status.DRAFT).first()
         if existing is None:
             raise Conflict(_("You have already submitted this questionnaire.")) from None
         return existing
+    page_cache.bump(page_cache.person(participant.pk))  # the home lists it as started
+    return started
 
 
 def response_answer(*, response: Response, item: Item, value: int, by: User) -> Answer:
@@ -327,6 +333,7 @@ def response_submit(*, response: Response, by: User) -> Response:
             alert = RiskAlert.objects.create(response=locked, item=item, created_at=now)
             _risk_alert_notify(alert=alert, cohort_id=locked.cohort_id)
         locked.status, locked.submitted_at = Response.Status.SUBMITTED, now
+        page_cache.bump(page_cache.person(locked.participant_id), page_cache.cohort(locked.cohort_id))
     return locked
 
 
@@ -377,6 +384,7 @@ def response_correct(*, response: Response, by: User) -> Response:
             Answer(response=correction, item_id=a.item_id, value=a.value, answered_at=a.answered_at)
             for a in Answer.objects.filter(response=locked)
         )
+        page_cache.bump(page_cache.person(locked.participant_id))
     return correction
 
 

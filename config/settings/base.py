@@ -219,6 +219,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The longest a cached part of a page (core.page_cache) is kept. Writes replace it at once; this bounds only
+# changes by the clock that a page does not name as its own next change.
+STEADY_PAGE_CACHE_SECONDS = env.int("STEADY_PAGE_CACHE_SECONDS", default=300)
 
 # --- Celery -----------------------------------------------------------------
 # REDIS_URL switches the broker to Redis; the default is kombu's filesystem

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.line_managers import line_manager_requests_waiting
 from accounts.models import User
-from core.formatting import local_format
+from core import page_cache
+from core.formatting import local_format, zone
 from core.models import Heartbeat
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
@@ -75,6 +77,57 @@ def participant_home(*, user: User) -> dict:
         **participant_help_panel(user=user),
         **participant_protected_time(participant=user),
     }
+
+
+def participant_home_scopes(*, user: User) -> list[str]:
+    """What the participant's home shows beyond the person's own records (for ``core.page_cache``; one query):
+    every cohort they have or had a place in (any status) and its programme."""
+    rows = Enrolment.objects.filter(participant=user).values_list("cohort_id", "cohort__programme_id").distinct()
+    cohorts, programmes = zip(*rows, strict=True) if rows else ((), ())
+    return [
+        *(page_cache.cohort(pk) for pk in sorted(set(cohorts))),
+        *(page_cache.programme(pk) for pk in sorted(set(programmes))),
+    ]
+
+
+def participant_home_next_change(*, context: dict, time_zone: str, now: datetime) -> datetime | None:
+    """The next moment the participant's home would read differently by the clock alone (no write).
+
+    Every rule of the page that turns on the time counts from a session, a check-in, a leaving date or a
+    date: a session starts (next session, this week's practice, questionnaire windows, check-in prompts) or
+    ends; a week after it starts (practice after the last session); 28 days after (a questionnaire window
+    closes); four weeks after it ends (the end-of-group prompt); a week after a heavy session was held (the
+    offer to talk); a booked check-in starts; the window to ask for a talk after leaving closes; midnight in
+    any time zone shown (the day, the week's materials). ``STEADY_PAGE_CACHE_SECONDS`` covers anything else.
+    """
+    moments: list[datetime] = []
+    zones = {time_zone}
+    for group in [*context["groups"], *context["left_groups"]]:
+        zones.add(group.cohort.time_zone)
+        for s in group.sessions:
+            moments += [
+                s.starts_at,
+                s.ends_at,
+                s.starts_at + timedelta(weeks=1),
+                s.starts_at + timedelta(days=28),
+                s.ends_at + timedelta(weeks=4),
+            ]
+            if s.held_at:
+                moments.append(s.held_at + TALK_OFFER_AFTER_INTENSE_SESSION)
+        if group.enrolment.withdrawn_at:
+            moments.append(group.enrolment.withdrawn_at + timedelta(weeks=settings.STEADY_HELP_AFTER_LEAVING_WEEKS))
+    for enrolment in context["pending"]:
+        zones.add(enrolment.cohort.time_zone)
+        facts = enrolment.facts
+        if facts.first_start is not None:
+            moments.append(facts.first_start.replace(tzinfo=zone(enrolment.cohort.time_zone)))
+    moments += [c.starts_at for c in context["upcoming_checkins"]]
+    moments += [d.closes_at for d in context["due"] if d.closes_at]
+    for name in zones:
+        local = now.astimezone(zone(name))
+        moments.append(datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone(name)))
+    ahead = [m for m in moments if m > now]
+    return min(ahead) if ahead else None
 
 
 def session_rows_label(*, groups: list[ParticipantGroup], time_zone: str) -> None:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import NotAllowed
 from core.personal_data import erase_everything, is_erased_email
 from core.services import audit_change_record
@@ -36,4 +37,6 @@ def person_erase(*, actor: User, person: User) -> User:
         raise NotAllowed(_("This person still has a place in a running group. Withdraw the place first."))
     audit_change_record(actor=actor, record=person, action="erased", subject=person)
     erase_everything(person)
+    cohorts = Enrolment.objects.filter(participant=person).values_list("cohort_id", flat=True)
+    page_cache.bump(page_cache.person(person.pk), *(page_cache.cohort(pk) for pk in cohorts))
     return person

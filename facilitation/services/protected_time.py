@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import Conflict, DomainError, NotAllowed
 from core.links import absolute_url
 from core.services import audit_change_record
@@ -97,6 +98,12 @@ def _write(locked: PT, **changes: object) -> None:
     locked.version += 1
 
 
+def _pages_bump(locked: PT) -> None:
+    """Every step of a request changes its participant's home (core.page_cache); the step's service calls this."""
+    enrolment = locked.enrolment  # read with the lock (``_lock``)
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
+
+
 def _event(locked: PT, *, action: str, actor: User | None, lines=(), comment: str = "", on_behalf_of=None) -> Event:
     event = Event.objects.create(
         request=locked, action=action, actor=actor, on_behalf_of=on_behalf_of, comment=comment, at=timezone.now()
@@ -106,6 +113,7 @@ def _event(locked: PT, *, action: str, actor: User | None, lines=(), comment: st
     # Every step of a request (sent, approved, declined, withdrawn, recorded) joins the audit trail:
     # the action and which lines, never the comment (free text outlives no erasure there).
     participant_id = getattr(getattr(locked, "enrolment", None), "participant_id", None)
+    _pages_bump(locked)
     audit_change_record(
         actor=actor,
         record=locked,
@@ -201,6 +209,8 @@ def protected_time_request_draft(*, enrolment: Enrolment, actor: User | None = N
     added = _new_lines(locked, sessions)
     if created:
         _event(locked, action=Event.Action.DRAFTED, actor=actor, lines=added)
+    elif added:
+        _pages_bump(locked)
     return locked
 
 

@@ -4,17 +4,52 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts.decorators import role_required
+from core import page_cache
 from facilitation.selectors.homes import facilitator_home as facilitator_home_context
 from facilitation.selectors.homes import lead_home as lead_home_context
 from facilitation.selectors.homes import participant_home as participant_home_context
+from facilitation.selectors.homes import participant_home_next_change, participant_home_scopes
 from facilitation.views.protected_time import protected_time_inbox_page
+
+# Between the page's body and its footer panel in the one cached fragment.
+FOOTER_MARK = "<!-- steady:footer -->"
+
+
+def _participant_home_render(request: HttpRequest) -> page_cache.Rendered:
+    """The participant home below its greeting, and its footer panel, as the page cache keeps them.
+
+    Rendered without the request's context processors: the CSRF token is a placeholder the view fills, and
+    no messages are in it. ``request`` is there for the calendar address (scheme and host are in the key).
+    """
+    user = request.user
+    context = participant_home_context(user=user)
+    now = timezone.now()
+    context.update(user=user, request=request, csrf_token=page_cache.CSRF_PLACEHOLDER)
+    body = render_to_string("facilitation/partials/participant_home_body.html", context)
+    footer = render_to_string("facilitation/partials/participant_home_footer.html", context)
+    next_change = participant_home_next_change(context=context, time_zone=user.time_zone, now=now)
+    return page_cache.Rendered(html=body + FOOTER_MARK + footer, valid_until=next_change)
 
 
 @role_required("participant")
 def participant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "facilitation/participant_home.html", participant_home_context(user=request.user))
+    """The participant's home: kept per person in the page cache until a write it shows or the clock changes it."""
+    user = request.user
+    html = page_cache.fragment(
+        "participant-home",
+        user_id=user.pk,
+        key=(user.time_zone, user.line_manager_id, request.scheme, request.get_host()),
+        scopes=lambda: participant_home_scopes(user=user),
+        render=lambda: _participant_home_render(request),
+    )
+    body, footer = page_cache.csrf_fill(html, request).split(FOOTER_MARK)
+    context = {"body": mark_safe(body), "footer": mark_safe(footer)}  # noqa: S308 - rendered by our templates
+    return render(request, "facilitation/participant_home.html", context)
 
 
 @role_required("facilitator")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from core.errors import DomainError
 from reminders.models import NOTIFIED_STATUSES, Reminder, ReminderPreference
 from reminders.registry import get_kind
@@ -31,6 +32,7 @@ def reminder_preference_set(*, user: AbstractBaseUser, kind: str, enabled: bool)
     preference, _created = ReminderPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"enabled": enabled}
     )
+    page_cache.bump(page_cache.person(user.pk))  # the participant home says which emails come
     return preference
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.services import audit_change_record
 from sessions.models import (
@@ -32,6 +33,7 @@ def attendance_record(
         group_session=group_session, participant=participant, defaults=defaults
     )
     audit_change_record(actor=by, record=attendance, action="recorded", subject=participant, detail=status)
+    page_cache.bump(page_cache.person(attendance.participant_id), page_cache.cohort(group_session.cohort_id))
     return attendance
 
 
@@ -64,3 +66,4 @@ def apologies_withdraw(*, group_session: GroupSession, participant: User) -> Non
     ).delete()
     if not deleted:
         raise NotAllowed(_("You had not sent apologies for this session."))
+    page_cache.bump(page_cache.person(participant.pk), page_cache.cohort(group_session.cohort_id))

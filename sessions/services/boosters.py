@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from core.errors import DomainError
 from programmes.models import SessionPlan
 from reminders.cancelling import reminders_cancel_many
@@ -99,6 +100,7 @@ def boosters_schedule(*, cohort: Cohort) -> list[GroupSession]:
             )
         boosters.append(session)
     booster_reminders_schedule(cohort=cohort)
+    page_cache.bump(page_cache.cohort(cohort.pk))
     return boosters
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core import page_cache
 from sessions.models import (
     CalendarFeed,
 )
@@ -18,6 +19,7 @@ def calendar_feed_ensure(*, user: User) -> CalendarFeed:
     feed = CalendarFeed.objects.filter(user=user).first()
     if feed is None:
         feed = CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+    page_cache.bump(page_cache.person(user.pk))
     return feed
 
 
@@ -33,4 +35,5 @@ def calendar_feed_rotate(*, user: User) -> CalendarFeed:
     feed.token = secrets.token_urlsafe(32)
     feed.rotated_at = timezone.now()
     feed.save(update_fields=["token", "rotated_at"])
+    page_cache.bump(page_cache.person(user.pk))
     return feed

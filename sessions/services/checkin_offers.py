@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.services import audit_change_record
 from reminders.services.scheduling import notify_now
@@ -46,6 +47,7 @@ def checkin_offers_make(*, group_session: GroupSession, participants: Sequence[U
             notify_now(kind="checkin_offered", recipient=person, subject=offer)
             audit_change_record(actor=by, record=offer, action="offered", subject=person)
             made.append(offer)
+    page_cache.bump(*(page_cache.person(offer.participant_id) for offer in made), page_cache.cohort(cohort.pk))
     return made
 
 
@@ -59,4 +61,5 @@ def checkin_offer_accept(*, offer: CheckinOffer, by: User) -> CheckinOffer:
         offer.accepted_at = timezone.now()
         offer.save(update_fields=["accepted_at"])
         audit_change_record(actor=by, record=offer, action="accepted", subject=offer.participant_id)
+    page_cache.bump(page_cache.person(offer.participant_id), page_cache.cohort(offer.cohort_id))
     return offer

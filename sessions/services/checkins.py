@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from core.errors import Conflict, DomainError, NotAllowed
 from core.links import absolute_url
 from core.services import audit_change_record
@@ -290,6 +291,7 @@ def checkin_book(
         from sessions.services.help_requests import help_request_close_by_booking  # noqa: PLC0415
 
         help_request_close_by_booking(actor=actor, help_request=help_request, checkin=checkin)
+    page_cache.bump(page_cache.person(checkin.participant_id), page_cache.cohort(checkin.cohort_id))
     audit_change_record(actor=actor, record=checkin, action="booked", subject=checkin.participant_id)
     return checkin
 
@@ -321,6 +323,7 @@ def checkin_cancel(*, actor, checkin: CheckIn) -> CheckIn:
         update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "sequence", "updated_at"]
     )
     reminders_cancel(subject=checkin)
+    page_cache.bump(page_cache.person(checkin.participant_id), page_cache.cohort(checkin.cohort_id))
     audit_change_record(actor=actor, record=checkin, action="cancelled", subject=checkin.participant_id)
     return checkin
 
@@ -359,6 +362,7 @@ def checkin_place_set(*, actor, checkin: CheckIn, place: str, place_detail: str)
         return checkin
     checkin.place, checkin.place_detail = place, place_detail
     checkin.sequence += 1
+    page_cache.bump(page_cache.person(checkin.participant_id), page_cache.cohort(checkin.cohort_id))
     checkin.save(update_fields=["place", "place_detail", "sequence", "updated_at"])
     _schedule_checkin_reminder(checkin)
     return checkin
@@ -397,6 +401,7 @@ def checkin_record(
     if status != CheckIn.Status.BOOKED:
         reminders_cancel(subject=checkin)
     # Which fields, never their text: the log outlives an erasure.
+    page_cache.bump(page_cache.person(checkin.participant_id), page_cache.cohort(checkin.cohort_id))
     audit_change_record(
         actor=actor, record=checkin, action="recorded", subject=checkin.participant_id, detail=", ".join(fields[:-1])
     )

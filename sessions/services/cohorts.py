@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.services import people_relation_changes_record
 from programmes.models import Programme, SessionPlan
@@ -131,6 +132,7 @@ def _cohort_status_set(*, cohort: Cohort, status: str) -> Cohort:
     cohort.save(update_fields=["status", "updated_at"])
     if status == Cohort.Status.CANCELLED:
         _cancel_remaining_sessions(cohort)
+    page_cache.bump(page_cache.cohort(cohort.pk))
     return cohort
 
 
@@ -181,6 +183,7 @@ def cohort_cancel(*, cohort: Cohort, by: User) -> Cohort:
         next_session.refresh_from_db()
         session_change_notify(group_session=next_session)
     emit("cohort_cancelled", cohort=cohort, by=by)
+    page_cache.bump(page_cache.cohort(cohort.pk))
     return cohort
 
 
@@ -234,6 +237,7 @@ def cohort_update(
         for _place in range(capacity - taken):
             if waitlist_promote(cohort=cohort, by=by) is None:
                 break
+    page_cache.bump(page_cache.cohort(cohort.pk))
     return cohort
 
 
@@ -250,4 +254,5 @@ def enrolments_complete(*, cohort: Cohort, by: User | None) -> int:
         cohort.status = Cohort.Status.COMPLETED
         cohort.save(update_fields=["status", "updated_at"])
     booster_reminders_schedule(cohort=cohort)
+    page_cache.bump(page_cache.cohort(cohort.pk))
     return count

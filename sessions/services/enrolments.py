@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from core import page_cache
 from core.errors import Conflict, DomainError, NotAllowed
 from core.services import audit_change_record
 from programmes.models import InformationPack
@@ -48,6 +49,7 @@ def enrolment_acknowledge(*, enrolment: Enrolment, pack: InformationPack, by: Us
     enrolment.save(update_fields=fields)
     reminders_cancel(subject=enrolment, kinds=["pack_not_acknowledged"])
     audit_change_record(actor=by, record=enrolment, action="acknowledged", subject=enrolment.participant_id)
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
     return enrolment
 
 
@@ -141,6 +143,7 @@ def enrolment_confirm(*, enrolment: Enrolment, by: User | None, reason: str = ""
     booster_reminders_schedule(cohort=cohort)
     emit("place_confirmed", enrolment=enrolment, by=by)
     audit_change_record(actor=by, record=enrolment, action="confirmed", subject=enrolment.participant_id)
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
     return enrolment
 
 
@@ -157,6 +160,7 @@ def enrolment_waitlist(*, enrolment: Enrolment, by: User) -> Enrolment:
     if cohort_join_closed(cohort=enrolment.cohort):
         waitlist_closed_notify(cohort=enrolment.cohort, enrolments=[enrolment])
     audit_change_record(actor=by, record=enrolment, action="waitlisted", subject=enrolment.participant_id)
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
     return enrolment
 
 
@@ -190,6 +194,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str, by: User) -> Enrolm
     if held_place:
         waitlist_promote(cohort=enrolment.cohort, by=by)
     booster_reminders_schedule(cohort=enrolment.cohort)
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
     return enrolment
 
 
@@ -244,4 +249,5 @@ def enrolment_hour_reminder_set(*, enrolment: Enrolment, on: bool, by: User) -> 
         session_reminders_schedule(enrolment=enrolment)
     elif not on:
         session_reminders_cancel_for(enrolment=enrolment, kinds=["session_in_an_hour"])
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
     return enrolment

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.services import audit_change_record
 from reminders.services.scheduling import reminders_cancel
@@ -81,6 +82,7 @@ def _group_session_move(
     session_reminders_reschedule(group_session=group_session)
     session_change_notify(group_session=group_session)
     emit("session_changed", group_session=group_session, old_starts_at=old_starts_at)
+    page_cache.bump(page_cache.cohort(group_session.cohort_id))
     return group_session
 
 
@@ -130,6 +132,7 @@ def group_session_cancel(*, group_session: GroupSession, reason: str, by: User) 
     reminders_cancel(subject=group_session, kinds=SESSION_REMINDER_KINDS)
     session_change_notify(group_session=group_session)
     emit("session_changed", group_session=group_session, old_starts_at=old_starts_at)
+    page_cache.bump(page_cache.cohort(group_session.cohort_id))
     return group_session
 
 
@@ -160,6 +163,7 @@ def group_session_hold(*, group_session: GroupSession, by: User) -> GroupSession
     if is_last_weekly_session(group_session=group_session):
         boosters = boosters_schedule(cohort=group_session.cohort)
         emit("boosters_settled", cohort=group_session.cohort, boosters=boosters)
+    page_cache.bump(page_cache.cohort(group_session.cohort_id))
     return group_session
 
 
@@ -184,4 +188,5 @@ def group_notes_update(*, group_session: GroupSession, notes: str, by: User) -> 
     group_session.group_notes = notes
     group_session.save(update_fields=["group_notes", "updated_at"])
     audit_change_record(actor=by, record=group_session, action="notes_changed")
+    page_cache.bump(page_cache.cohort(group_session.cohort_id))
     return group_session

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.services import audit_change_record
 from core.working_days import add_working_days
@@ -99,6 +100,7 @@ def help_request_create(*, participant, cohort: Cohort, message: str = "") -> He
     for facilitator in cohort.facilitators.filter(is_active=True):
         notify_now(kind="help_requested", recipient=facilitator, subject=request, context=_help_context(request))
     audit_change_record(actor=participant, record=request, action="created", subject=participant)
+    page_cache.bump(page_cache.person(request.participant_id), page_cache.cohort(request.cohort_id))
     return request
 
 
@@ -108,6 +110,7 @@ def _close(request: HelpRequest, *, actor, note: str) -> None:
     request.handled_by = actor
     request.handled_note = note
     request.save(update_fields=["status", "handled_at", "handled_by", "handled_note"])
+    page_cache.bump(page_cache.person(request.participant_id), page_cache.cohort(request.cohort_id))
     audit_change_record(actor=actor, record=request, action="handled", subject=request.participant_id)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.links import absolute_url
 from reminders.services.scheduling import notify_now, reminder_schedule
@@ -103,6 +104,7 @@ def enrolment_invite(
             transaction.on_commit(
                 lambda: _send_invitation_email(email=email, cohort=cohort, link=link, has_account=True), robust=True
             )
+        page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
         return InviteResult(enrolment=enrolment)
     pending = Invitation.objects.filter(cohort=cohort, email=email, used_at__isnull=True, expires_at__gt=timezone.now())
     if pending.exists():
@@ -176,6 +178,7 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
         enrolment=enrolment
     )
     _pack_nudge_schedule(enrolment=enrolment)
+    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
     return enrolment
 
 

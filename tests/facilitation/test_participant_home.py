@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from reminders.services.preferences import reminder_preference_set
 from sessions.models import Enrolment
+from sessions.services.enrolments import enrolment_hour_reminder_set
 from tests.factories import cohort_with_sessions, enrol
 
 pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
@@ -38,5 +39,5 @@ def test_home_says_the_hour_before_email_is_off_when_preferences_turn_it_off(cli
     body = home(client, person)
     assert "You also get an email an hour before each session." not in body
     assert "You asked for a reminder an hour before, but that email is turned off" in body
-    Enrolment.objects.filter(pk=place.pk).update(remind_hour_before=False)
+    enrolment_hour_reminder_set(enrolment=place, on=False, by=person)  # the service the page's button calls
     assert "No reminder an hour before." in home(client, person)
