@@ -246,12 +246,24 @@ def lead_home(*, now: datetime | None = None) -> dict:
     }
 
 
-def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
-    """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings.
+def facilitator_home_scopes(*, user: User) -> list[str]:
+    """Every cohort ``user`` facilitates, in any status (for ``core.page_cache``; one query).
+
+    A superset of the cohorts the kept part lists: a cohort joins or leaves it by a write that bumps the
+    facilitator (``cohort_create``, ``cohort_update``), by its status (bumps the cohort) or by the clock.
+    """
+    ids = Cohort.objects.filter(facilitators=user).order_by("pk").values_list("pk", flat=True)
+    return [page_cache.cohort(pk) for pk in ids]
+
+
+def facilitator_home_kept(*, user: User, now: datetime | None = None) -> dict:
+    """The part of the facilitator's home kept in the page cache: apologies and early warnings ("Needs you"),
+    cover, and their cohorts with places, progress and next session. Four queries, two more with cover.
 
     The cohorts' sessions are read once (``cohort_sessions``) and give the next session, progress, the last
     two held (early warnings), the sessions ahead (apologies) and those that need cover; the apologies and
-    absences come in one more query.
+    absences come in one more query. ``next_change`` is the next moment it reads differently by the clock
+    alone: a session of theirs starts (progress) or ends (next session, apologies, cover, boosters ahead).
     """
     now = now or timezone.now()
     cohorts = facilitator_cohorts(user=user, now=now)
@@ -283,14 +295,25 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
         cohort.next_session_when = (
             local_format(cohort.next_session.starts_at, cohort.time_zone, "l j F, H:i") if cohort.next_session else ""
         )
+    moments = [m for s in sessions for m in (s.starts_at, s.ends_at) if m > now]
     return {
         "cohorts": cohorts,
         "apologies": apologies,
         "warnings": early_warnings(
             last_two=last_two, absences=[m for m in marks if m.status == Attendance.Status.ABSENT]
         ),
-        "risk_alerts": list(risk_alerts_open_for(user)),
         "cover_warnings": cover_warnings_for(sessions=[s for s in sessions if needs_cover_check(s, now=now)]),
+        "next_change": min(moments) if moments else None,
+    }
+
+
+def facilitator_home_live(*, user: User, now: datetime | None = None) -> dict:
+    """The part of the facilitator's home read on every visit: open risk alerts, check-in offers not taken up,
+    the check-ins panel (requests to talk, whose every view is logged) and the calendar feed. Six queries, and
+    the access-log insert when requests to talk are shown."""
+    now = now or timezone.now()
+    return {
+        "risk_alerts": list(risk_alerts_open_for(user)),
         "offers_not_taken_up": checkin_offers_not_taken_up(facilitator=user, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
