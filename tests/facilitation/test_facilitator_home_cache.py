@@ -92,7 +92,7 @@ def test_two_absences_in_the_register_show_an_early_warning_at_once(client, worl
 
 
 def test_a_place_withdrawn_shows_in_the_places_filled_at_once(client, world):
-    cohort, facilitator, amara, _ben = world
+    _cohort, facilitator, amara, _ben = world
     assert "2 of 8 places filled" in cached(client, facilitator)
     enrolment_withdraw(enrolment=Enrolment.objects.get(participant=amara), reason="", by=facilitator)
     assert "1 of 8 places filled" in page(client, facilitator)
