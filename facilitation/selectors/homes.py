@@ -366,13 +366,20 @@ def facilitator_checkins_panel(*, user: User) -> dict:
     - ``checkins_to_record``: check-ins with ``user`` that have ended but are still marked booked
     """
     now = timezone.now()
+    # Only the columns the panel shows: not every column of the person (password hash and all) and the cohort.
+    names = ("participant__id", "participant__first_name", "participant__last_name")
     requests = list(
         HelpRequest.objects.filter(cohort__facilitators=user, status=HelpRequest.Status.OPEN)
         .select_related("participant", "cohort")
+        .only(
+            "participant_id", "cohort_id", "message", "created_at", "respond_by", *names, "cohort__id", "cohort__name"
+        )
         .order_by("created_at")
     )
-    booked = CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED).select_related(
-        "participant", "cohort"
+    booked = (
+        CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED)
+        .select_related("participant")
+        .only("participant_id", "kind", "starts_at", "ends_at", "place", "place_detail", *names)
     )
     upcoming = list(booked.filter(starts_at__gte=now - timedelta(hours=1)).order_by("starts_at")[:10])
     to_record = list(booked.filter(ends_at__lt=now).order_by("-starts_at")[:10])
