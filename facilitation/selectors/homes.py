@@ -313,7 +313,27 @@ def facilitator_home_live(*, user: User, now: datetime | None = None) -> dict:
     the access-log insert when requests to talk are shown."""
     now = now or timezone.now()
     return {
-        "risk_alerts": list(risk_alerts_open_for(user)),
+        # Only what the panel shows (measures/partials/risk_alerts.html).
+        "risk_alerts": list(
+            risk_alerts_open_for(user).only(
+                "created_at",
+                "response_id",
+                "item_id",
+                "item__id",
+                "item__number",
+                "response__id",
+                "response__participant_id",
+                "response__cohort_id",
+                "response__measure_id",
+                "response__participant__id",
+                "response__participant__first_name",
+                "response__participant__last_name",
+                "response__cohort__id",
+                "response__cohort__name",
+                "response__measure__id",
+                "response__measure__short_name",
+            )
+        ),
         "offers_not_taken_up": checkin_offers_not_taken_up(facilitator=user, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
