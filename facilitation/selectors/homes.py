@@ -16,6 +16,7 @@ from accounts.models import User
 from core import page_cache
 from core.formatting import local_format, zone
 from core.models import Heartbeat
+from core.querysets import rows_with_related_if_any
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
 from measures.selectors import responses_due_for, risk_alerts_open_for
@@ -313,8 +314,8 @@ def facilitator_home_live(*, user: User, now: datetime | None = None) -> dict:
     the access-log insert when requests to talk are shown."""
     now = now or timezone.now()
     return {
-        # Only what the panel shows (measures/partials/risk_alerts.html).
-        "risk_alerts": list(
+        # Only what the panel shows (measures/partials/risk_alerts.html); empty on most visits.
+        "risk_alerts": rows_with_related_if_any(
             risk_alerts_open_for(user).only(
                 "created_at",
                 "response_id",
