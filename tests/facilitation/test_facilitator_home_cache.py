@@ -198,3 +198,17 @@ def test_requests_to_talk_stay_live_and_each_view_is_logged(client, world):
     assert body.count('name="csrfmiddlewaretoken"') >= 3
     kept = body.split('id="my-cohorts"', 1)[1].split("</section>", 1)[0]
     assert "csrfmiddlewaretoken" not in kept
+
+
+def test_a_part_listing_a_cohort_outside_its_scopes_is_not_kept(world):
+    """A cohort given to the facilitator between reading the scopes and rendering: the part is shown once but
+    not kept, so no later write to that cohort can leave it stale."""
+    from django.utils import timezone
+
+    from core import page_cache
+    from facilitation.views.homes import _facilitator_home_render
+
+    cohort, facilitator, _amara, _ben = world
+    assert _facilitator_home_render(facilitator, []).valid_until <= timezone.now()
+    kept = _facilitator_home_render(facilitator, [page_cache.cohort(cohort.pk)])
+    assert kept.valid_until > timezone.now() and cohort.name in kept.html
