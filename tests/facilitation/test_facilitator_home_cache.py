@@ -16,9 +16,12 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import user_deactivate
+from core import page_cache
 from core.models import AccessLog
+from facilitation.views.homes import _facilitator_home_render
 from programmes.models import SessionPlan
 from sessions.models import Cohort, Enrolment, GroupSession
 from sessions.services.attendance import apologies_send, apologies_withdraw, attendance_record
@@ -203,11 +206,6 @@ def test_requests_to_talk_stay_live_and_each_view_is_logged(client, world):
 def test_a_part_listing_a_cohort_outside_its_scopes_is_not_kept(world):
     """A cohort given to the facilitator between reading the scopes and rendering: the part is shown once but
     not kept, so no later write to that cohort can leave it stale."""
-    from django.utils import timezone
-
-    from core import page_cache
-    from facilitation.views.homes import _facilitator_home_render
-
     cohort, facilitator, _amara, _ben = world
     assert _facilitator_home_render(facilitator, []).valid_until <= timezone.now()
     kept = _facilitator_home_render(facilitator, [page_cache.cohort(cohort.pk)])
