@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LineManagerRequest, User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.links import absolute_url
 
@@ -44,9 +45,11 @@ def line_manager_request_create(
     email = email.strip().lower()
     if email == staff_member.email.lower():
         raise DomainError(_("Give your line manager's email address, not your own."), field="email")
-    LineManagerRequest.objects.select_for_update().filter(
+    replaced = LineManagerRequest.objects.select_for_update().filter(
         staff_member=staff_member, status=LineManagerRequest.Status.PENDING
-    ).update(status=LineManagerRequest.Status.REPLACED, decided_at=timezone.now())
+    )
+    named = {email, *replaced.values_list("email", flat=True)}
+    replaced.update(status=LineManagerRequest.Status.REPLACED, decided_at=timezone.now())
     token = secrets.token_urlsafe(32)
     request = LineManagerRequest.objects.create(
         staff_member=staff_member,
@@ -58,6 +61,9 @@ def line_manager_request_create(
     link = absolute_url("accounts:line_manager_confirm", token=token)
     # Sent in this process, not through the broker, so the raw token never leaves the email.
     transaction.on_commit(lambda: _send_request_email(request=request, link=link), robust=True)
+    # The home of each person named (now or before) lists the requests naming them.
+    named_people = User.objects.filter(email__in=named).values_list("pk", flat=True)
+    page_cache.bump(page_cache.person(staff_member.pk), *(page_cache.person(pk) for pk in named_people))
     return request
 
 
@@ -88,6 +94,12 @@ def line_manager_request_confirm(*, request: LineManagerRequest, by: User | None
     if manager.pk == request.staff_member_id:
         raise DomainError(_("A person cannot be their own line manager."))
     staff_member = request.staff_member
+    # The old and the new manager's inboxes hold this person's requests; the person's home names the manager.
+    page_cache.bump(
+        page_cache.person(staff_member.pk),
+        page_cache.person(manager.pk),
+        *([page_cache.person(staff_member.line_manager_id)] if staff_member.line_manager_id else []),
+    )
     staff_member.line_manager = manager
     staff_member.save(update_fields=["line_manager"])
     request.status = LineManagerRequest.Status.CONFIRMED

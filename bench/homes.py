@@ -35,6 +35,21 @@ SETTINGS_ENV = {
 }
 
 
+PROFILED = 50
+# (label, part of the file name, function): cumulative time of each, per request, from the profile.
+WHERE = (
+    ("the whole request", "django/test/client.py", "request"),
+    ("sign-in (session and user)", "django/contrib/auth/middleware.py", "get_user"),
+    ("participant home: reads (selector)", "facilitation/selectors/homes.py", "participant_home"),
+    ("manager inbox: reads", "facilitation/selectors/protected_time.py", "protected_time_requests_to_decide"),
+    ("  SQL compiled by the ORM (as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
+    ("  SQL sent and waited for (psycopg execute)", "psycopg/cursor.py", "execute"),
+    ("templates rendered (render_to_string)", "django/template/loader.py", "render_to_string"),
+    ("page cache: fragment (hit or render)", "core/page_cache.py", "fragment"),
+    ("page cache: cache trips (redis get/get_many)", "django/core/cache/backends/redis.py", "get_many"),
+)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests of each page (default 200)")
@@ -123,13 +138,21 @@ def main() -> None:
         rows = pages[f"{args.profile} home"]
         profiler = cProfile.Profile()
         profiler.enable()
-        for i in range(50):
+        for i in range(PROFILED):
             c, path, user = rows[i % len(rows)]
             forget(user)
             get(c, path)
         profiler.disable()
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
-        stats.print_stats(45)
+        stats = pstats.Stats(profiler)
+        print(f"where the time goes, ms a request ({args.profile} home, {'cold' if args.cold else 'warm'}):")
+        for label, file_part, function in WHERE:
+            total = sum(
+                row[3]
+                for (filename, _line, name), row in stats.stats.items()
+                if file_part in filename and name == function
+            )
+            print(f"  {label:<44} {total * 1000 / PROFILED:>7.1f}")
+        stats.sort_stats("cumulative").print_stats(25)
 
 
 if __name__ == "__main__":

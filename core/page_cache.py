@@ -4,7 +4,8 @@ A fragment is stored with the version of every scope it depends on (``person:<id
 ``programme:<id>``, ...). The service that changes what a scope covers calls ``bump(scope, ...)``, which
 gives those scopes new versions: every fragment stored under an old version is a miss from then on, so it
 is rendered again. Nothing is deleted by pattern and nothing is looked up by list: a hit is two cache reads
-(the fragment, then its scopes' versions in one ``get_many``).
+(the fragment, then its scopes' versions in one ``get_many``), or one when this process rendered or read
+the fragment last (it keeps its last ``LOCAL_FRAGMENTS``, checked against the shared versions all the same).
 
     html = page_cache.fragment(
         "participant-home",
@@ -26,9 +27,11 @@ Rules that keep it right:
   would change by itself (a session starts, a window opens); it is a miss from then on. ``timeout`` caps
   the age of any fragment (``STEADY_PAGE_CACHE_SECONDS``), for changes by the clock nobody named.
 - The active language is part of every key. Put the time zone and the date in ``key`` where the text shows them.
-- **Nothing per request in a fragment**: no messages, no request host or path. Forms render their CSRF
-  token as ``CSRF_PLACEHOLDER`` (pass it as the ``csrf_token`` context value) and the view puts the
-  request's own token in with ``csrf_fill`` after reading the fragment.
+- Every fragment also depends on ``EVERYTHING``, which the admin's saves and deletes bump (they go round the
+  services), and rare writes any page may show (crisis contacts).
+- **Nothing per request in a fragment**: no messages; the request's host or path only if in the key. Forms
+  render their CSRF token as ``CSRF_PLACEHOLDER`` (pass it as the ``csrf_token`` context value) and the view
+  puts the request's own token in with ``csrf_fill`` after reading the fragment.
 - ``scopes`` (a list, or a callable run only on a miss) names what the fragment shows beyond the person; it
   may itself change only through writes that bump one of its scopes (a person's places change by services
   that bump ``person:<id>``).
@@ -38,6 +41,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -106,6 +111,39 @@ def _versions(scopes: Sequence[str]) -> dict[str, str]:
     return versions
 
 
+# Each process keeps its last fragments too, so a hit is one cache trip (the versions) rather than two, and no
+# page travels from the cache. Checked against the shared versions every time, exactly as a shared entry is.
+LOCAL_FRAGMENTS = 256
+_local: OrderedDict[str, tuple[dict[str, str], datetime, str]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> tuple[dict[str, str], datetime, str] | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
+        return entry
+
+
+def _local_put(key: str, entry: tuple[dict[str, str], datetime, str]) -> None:
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_FRAGMENTS:
+            _local.popitem(last=False)
+
+
+def _fresh(entry: tuple[dict[str, str], datetime, str], now: datetime) -> bool:
+    """Whether a stored fragment still holds: before its expiry (checked here too, so a clock moved on counts
+    whatever the cache's own timeout) and every scope still at the version it was rendered under."""
+    versions, expires_at, _html = entry
+    if now >= expires_at:
+        return False
+    current = cache.get_many([VERSION_PREFIX + s for s in versions])
+    return all(current.get(VERSION_PREFIX + s) == v for s, v in versions.items())
+
+
 def _fragment_key(name: str, user_id: int | None, key: Sequence[object]) -> str:
     digest = hashlib.sha256(repr((get_language(), tuple(key))).encode()).hexdigest()[:32]
     return f"{FRAGMENT_PREFIX}{name}:{user_id if user_id is not None else '-'}:{digest}"
@@ -127,14 +165,14 @@ def fragment(
     """
     fragment_key = _fragment_key(name, user_id, key)
     now = timezone.now()
-    entry = cache.get(fragment_key)
-    if entry is not None:
-        stored_versions, expires_at, html = entry
-        # Checked here as well as by the cache's own timeout: a clock moved on (or travelled in tests) counts.
-        if now < expires_at:
-            current = cache.get_many([VERSION_PREFIX + s for s in stored_versions])
-            if all(current.get(VERSION_PREFIX + s) == v for s, v in stored_versions.items()):
-                return mark_safe(html)  # noqa: S308 - rendered by our templates before it was stored
+    # This process's copy first (one cache trip: its versions), then the shared one (two trips).
+    local = _local_get(fragment_key)
+    if local is not None and _fresh(local, now):
+        return mark_safe(local[2])  # noqa: S308 - rendered by our templates before it was stored
+    shared = cache.get(fragment_key)
+    if shared is not None and shared != local and _fresh(shared, now):
+        _local_put(fragment_key, shared)
+        return mark_safe(shared[2])  # noqa: S308 - rendered by our templates before it was stored
     wanted = [EVERYTHING, *(scopes() if callable(scopes) else scopes)]
     if user_id is not None:
         wanted.insert(1, person(user_id))
@@ -145,7 +183,9 @@ def fragment(
     if rendered.valid_until is not None:
         seconds = min(seconds, int((rendered.valid_until - now).total_seconds()))
     if seconds > 0:
-        cache.set(fragment_key, (versions, now + timedelta(seconds=seconds), str(rendered.html)), seconds)
+        entry = (versions, now + timedelta(seconds=seconds), str(rendered.html))
+        cache.set(fragment_key, entry, seconds)
+        _local_put(fragment_key, entry)
     return mark_safe(rendered.html)  # noqa: S308 - rendered by our templates
 
 

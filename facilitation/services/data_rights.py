@@ -35,8 +35,13 @@ def person_erase(*, actor: User, person: User) -> User:
         participant=person, status__in=Enrolment.ACTIVE_STATUSES, cohort__status__in=Cohort.OPEN_STATUSES
     ).exists():
         raise NotAllowed(_("This person still has a place in a running group. Withdraw the place first."))
+    line_manager_id = person.line_manager_id  # before the erasure; their inbox shows the person's requests
     audit_change_record(actor=actor, record=person, action="erased", subject=person)
     erase_everything(person)
     cohorts = Enrolment.objects.filter(participant=person).values_list("cohort_id", flat=True)
-    page_cache.bump(page_cache.person(person.pk), *(page_cache.cohort(pk) for pk in cohorts))
+    page_cache.bump(
+        page_cache.person(person.pk),
+        *(page_cache.cohort(pk) for pk in cohorts),
+        *([page_cache.person(line_manager_id)] if line_manager_id else []),
+    )
     return person

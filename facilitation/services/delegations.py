@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from facilitation.models import ProtectedTimeDelegation
 
@@ -28,7 +29,12 @@ def protected_time_delegation_create(
         raise DomainError(_("The last day must be on or after the first day."), field="ends_on")
     if ends_on < timezone.localdate():
         raise DomainError(_("The last day is in the past; choose a date from today on."), field="ends_on")
-    return ProtectedTimeDelegation.objects.create(manager=manager, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
+    delegation = ProtectedTimeDelegation.objects.create(
+        manager=manager, deputy=deputy, starts_on=starts_on, ends_on=ends_on
+    )
+    # The manager's home lists their deputies; the deputy's inbox now holds the manager's staff.
+    page_cache.bump(page_cache.person(manager.pk), page_cache.person(deputy.pk))
+    return delegation
 
 
 @transaction.atomic
@@ -41,4 +47,5 @@ def protected_time_delegation_revoke(*, delegation: ProtectedTimeDelegation, act
     if not updated:
         raise NotAllowed(_("This delegation has already ended."))
     delegation.refresh_from_db()
+    page_cache.bump(page_cache.person(delegation.manager_id), page_cache.person(delegation.deputy_id))
     return delegation

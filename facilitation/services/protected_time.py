@@ -99,9 +99,13 @@ def _write(locked: PT, **changes: object) -> None:
 
 
 def _pages_bump(locked: PT) -> None:
-    """Every step of a request changes its participant's home (core.page_cache); the step's service calls this."""
-    enrolment = locked.enrolment  # read with the lock (``_lock``)
-    page_cache.bump(page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id))
+    """Every step of a request changes its participant's home and their line manager's inbox (the manager's
+    person scope, which a deputy's inbox reads too) for ``core.page_cache``; the step's service calls this."""
+    enrolment = locked.enrolment  # read with the lock (``_lock``), with the participant
+    scopes = [page_cache.person(enrolment.participant_id), page_cache.cohort(enrolment.cohort_id)]
+    if enrolment.participant.line_manager_id:
+        scopes.append(page_cache.person(enrolment.participant.line_manager_id))
+    page_cache.bump(*scopes)
 
 
 def _event(locked: PT, *, action: str, actor: User | None, lines=(), comment: str = "", on_behalf_of=None) -> Event:

@@ -34,8 +34,8 @@ def _participant_home_render(request: HttpRequest) -> page_cache.Rendered:
     no messages are in it. ``request`` is there for the calendar address (scheme and host are in the key).
     """
     user = request.user
+    now = timezone.now()  # before the reads: a change due between the two is still ahead of ``now``
     context = participant_home_context(user=user)
-    now = timezone.now()
     context.update(user=user, request=request, csrf_token=page_cache.CSRF_PLACEHOLDER)
     body = render_to_string("facilitation/partials/participant_home_body.html", context)
     footer = render_to_string("facilitation/partials/participant_home_footer.html", context)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from accounts.line_managers import (
     line_manager_request_waiting,
     line_manager_requests_waiting,
 )
+from core import page_cache
 from core.errors import DomainError
 from core.feedback import service_attempt
 from core.forms import form_add_domain_error
@@ -65,21 +67,47 @@ def _manager_ids_or_403(request: HttpRequest) -> list[int]:
     return manager_ids
 
 
+def _inbox_render(request: HttpRequest, manager_ids: list[int]) -> str:
+    """The inbox below its greeting, as the page cache keeps it (the CSRF token a placeholder the view fills)."""
+    user = request.user
+    pending = protected_time_requests_to_decide(user=user, manager_ids=manager_ids)
+    delegations = protected_time_delegations_active(manager=user) if user.is_manager else []
+    context = {
+        "user": user,
+        "csrf_token": page_cache.CSRF_PLACEHOLDER,
+        "pending": pending,
+        "delegations": delegations,
+        "deciding_for_others": [pk for pk in manager_ids if pk != user.pk],
+        "line_manager_requests": line_manager_requests_waiting(email=user.email),
+        "buffer_minutes": settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES,
+    }
+    return render_to_string("facilitation/partials/manager_inbox.html", context)
+
+
 def protected_time_inbox_page(request: HttpRequest) -> HttpResponse:
-    manager_ids = _manager_ids_or_403(request)
-    pending = protected_time_requests_to_decide(user=request.user, manager_ids=manager_ids)
-    delegations = protected_time_delegations_active(manager=request.user) if request.user.is_manager else []
-    return render(
-        request,
-        "facilitation/manager_home.html",
-        {
-            "pending": pending,
-            "delegations": delegations,
-            "deciding_for_others": [pk for pk in manager_ids if pk != request.user.pk],
-            "line_manager_requests": line_manager_requests_waiting(email=request.user.email),
-            "buffer_minutes": settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES,
-        },
+    """The requests waiting for the signed-in person, kept in the page cache until one of them changes.
+
+    It shows the staff of each manager the person decides for today (themselves, and whoever named them deputy):
+    every step of a request bumps its participant's line manager (``person:<id>``); deputies, line-manager
+    requests and a change of line manager bump the people they name. Who they decide for is read on a miss
+    only: it changes by those same writes (a deputy's bump is theirs) and by the day, which is in the key.
+    Someone who decides for nobody is refused (403) and nothing is kept.
+    """
+    user = request.user
+    decides_for: list[int] = []
+
+    def scopes() -> list[str]:
+        decides_for.extend(_manager_ids_or_403(request))
+        return [page_cache.person(pk) for pk in decides_for]
+
+    body = page_cache.fragment(
+        "protected-time-inbox",
+        user_id=user.pk,
+        key=(user.is_manager, user.email, timezone.localdate(), settings.STEADY_PROTECTED_TIME_BUFFER_MINUTES),
+        scopes=scopes,
+        render=lambda: _inbox_render(request, decides_for),
     )
+    return render(request, "facilitation/manager_home.html", {"body": page_cache.csrf_fill(body, request)})
 
 
 @login_required

@@ -180,3 +180,26 @@ def test_no_fragment_outlives_the_longest_age(settings) -> None:
     with time_machine.travel(start + timedelta(seconds=61), tick=False):
         get(render)
     assert render.calls == 2
+
+
+def test_another_processs_fragment_is_read_from_the_shared_cache() -> None:
+    render = Renders()
+    get(render)
+    page_cache._local.clear()  # as if another process had rendered it
+    assert get(render) == "<p>render 1</p>"
+    assert render.calls == 1
+
+
+def test_this_processs_copy_is_a_miss_once_bumped() -> None:
+    render = Renders()
+    get(render, user_id=3)
+    assert page_cache._local  # kept here too
+    page_cache.bump(page_cache.person(3))
+    assert get(render, user_id=3) == "<p>render 2</p>"
+
+
+def test_the_admin_and_rare_writes_bump_every_fragment() -> None:
+    render = Renders()
+    get(render, user_id=3, scopes=[page_cache.cohort(1)])
+    page_cache.bump(page_cache.EVERYTHING)
+    assert get(render, user_id=3, scopes=[page_cache.cohort(1)]) == "<p>render 2</p>"

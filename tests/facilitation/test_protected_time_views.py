@@ -53,6 +53,10 @@ def test_manager_pending_list_runs_a_constant_number_of_queries(
     with django_assert_num_queries(8):  # six for the list, line managers to confirm, the notification bell
         response = client.get(reverse("facilitation:manager_home"))
     assert response.content.decode().count('name="requests"') == staff
+    # Again, from the page cache: the session and the user only.
+    with django_assert_num_queries(2):
+        response = client.get(reverse("facilitation:manager_home"))
+    assert response.content.decode().count('name="requests"') == staff
 
 
 def test_wrong_roles_are_refused(client: Client) -> None:
