@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import User
+from core.formatting import local_format
 from core.services import access_log_record
 from programmes.models import AgendaItem, Material
 from sessions.cohort_links import cohort_links_for
@@ -187,6 +188,11 @@ def cohort_detail(*, cohort: Cohort, user: User) -> dict:
     Withdrawal reasons are clinical: their read is recorded in the access log here.
     """
     sessions = list(GroupSession.objects.filter(cohort=cohort).select_related("session_plan").order_by("starts_at"))
+    # The schedule's row text made here once per row, not by a date filter and get_status_display in the template.
+    status_labels = {value: str(label) for value, label in GroupSession.Status.choices}
+    for group_session in sessions:
+        group_session.when = local_format(group_session.starts_at, cohort.time_zone, "D j M Y, H:i")
+        group_session.status_label = status_labels[group_session.status]
     enrolments = mark_pre_group_checkin_needed(
         enrolments=list(
             Enrolment.objects.filter(cohort=cohort)
