@@ -268,7 +268,8 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
         "agenda": timed_agenda,
         "materials": materials,
         "rows": rows,
-        "statuses": Attendance.Status.choices,
+        # Each label translated once, not once a row (the register has a button per status per person).
+        "statuses": [(value, str(label)) for value, label in Attendance.Status.choices],
         "local_start": start,
         # "Mark as held" opens when the session starts (the service refuses it before).
         "started": started,
