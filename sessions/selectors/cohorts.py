@@ -187,19 +187,26 @@ def cohort_detail(*, cohort: Cohort, user: User) -> dict:
 
     Withdrawal reasons are clinical: their read is recorded in the access log here.
     """
-    sessions = list(GroupSession.objects.filter(cohort=cohort).select_related("session_plan").order_by("starts_at"))
+    sessions = list(
+        # The plans' titles are shown; their long texts are not read.
+        GroupSession.objects.filter(cohort=cohort)
+        .select_related("session_plan")
+        .defer(*PLAN_LONG_TEXTS)
+        .order_by("starts_at")
+    )
     # The schedule's row text made here once per row, not by a date filter and get_status_display in the template.
     status_labels = {value: str(label) for value, label in GroupSession.Status.choices}
     for group_session in sessions:
         group_session.when = local_format(group_session.starts_at, cohort.time_zone, "D j M Y, H:i")
         group_session.status_label = status_labels[group_session.status]
-    enrolments = mark_pre_group_checkin_needed(
-        enrolments=list(
-            Enrolment.objects.filter(cohort=cohort)
-            .select_related("participant", "pack_acknowledged", "cohort__programme")
-            .order_by("status", "place_number", "waitlisted_at", "created_at")
-        )
+    places = list(
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("participant")
+        .order_by("status", "place_number", "waitlisted_at", "created_at")
     )
+    for place in places:
+        place.cohort = cohort  # read already, with its programme: not joined again for every place
+    enrolments = mark_pre_group_checkin_needed(enrolments=places)
     grouped: dict[str, list[Enrolment]] = defaultdict(list)
     for enrolment in enrolments:
         grouped[enrolment.status].append(enrolment)
