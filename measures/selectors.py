@@ -169,18 +169,26 @@ def _window(scheduled: ScheduledMeasure, starts: dict[tuple[str, int], datetime]
     return (opens, opens + DUE_WINDOW) if opens else (None, None)
 
 
-def responses_due_for(user: User, *, now: datetime | None = None) -> list[DueQuestionnaire]:
-    """Questionnaires the participant may answer now, per cohort and time point, drafts first (five queries).
+def responses_due_for(
+    user: User, *, now: datetime | None = None, cohorts: list[Cohort] | None = None
+) -> list[DueQuestionnaire]:
+    """Questionnaires the participant may answer now, per cohort and time point, drafts first (five queries;
+    three given ``cohorts``: those of the places that count, with ``programme``, when the caller has them).
 
     Baseline is due from joining until week 1 starts; mid and end from their weekly
     session (weeks 6 and 12 by default), each booster from that booster session, each for
     28 days. A draft stays listed until it is submitted, even after its window.
     """
     now = now or timezone.now()
-    cohort_ids = participant_cohort_ids(user)
-    if not cohort_ids:
+    if cohorts is None:
+        cohort_ids = participant_cohort_ids(user)
+        if not cohort_ids:
+            return []
+        cohorts = list(Cohort.objects.filter(pk__in=cohort_ids).select_related("programme"))
+    if not cohorts:
         return []
-    cohorts = {c.pk: c for c in Cohort.objects.filter(pk__in=cohort_ids).select_related("programme")}
+    # In the model's order (latest start first, then name), as the query gives them.
+    cohorts = {c.pk: c for c in sorted(cohorts, key=lambda c: (-c.start_date.toordinal(), c.name))}
     starts = _session_starts(cohort_ids=list(cohorts))
     schedules: dict[int, list[ScheduledMeasure]] = {}
     for scheduled in ScheduledMeasure.objects.filter(

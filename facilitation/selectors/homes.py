@@ -44,17 +44,14 @@ from sessions.selectors.places import (
 
 
 def participant_home(*, user: User) -> dict:
-    """Everything on the participant's home page, in a fixed number of queries (sixteen with the
-    bell's: eleven for places, timeline, panels and protected time, five for the questionnaires due).
+    """Everything on the participant's home page, in a fixed number of queries.
 
-    One query reads every place of theirs (pending and held); the check-ins panel works from the timeline
+    One query reads every place of theirs (pending, held and left), which the groups, the groups left, the
+    check-in prompts and the questionnaires due all work from; the check-ins panel works from the timeline
     ``participant_groups`` has already read, rather than asking again.
     """
-    enrolments = list(
-        Enrolment.objects.filter(
-            participant=user, status__in=(*Enrolment.PENDING_STATUSES, *Enrolment.PLACE_STATUSES)
-        ).select_related("cohort__programme")
-    )
+    enrolments = list(Enrolment.objects.filter(participant=user).select_related("cohort__programme"))
+    places = [e for e in enrolments if e.status in Enrolment.PLACE_STATUSES]
     pending = mark_pre_group_checkin_needed(
         enrolments=sorted(
             (e for e in enrolments if e.status in Enrolment.PENDING_STATUSES), key=lambda e: (e.cohort_id, e.created_at)
@@ -63,16 +60,16 @@ def participant_home(*, user: User) -> dict:
     facts = meeting_facts_for(cohorts=[enrolment.cohort for enrolment in pending])
     for enrolment in pending:
         enrolment.facts = facts[enrolment.cohort_id]
-    groups = participant_groups(user=user, enrolments=[e for e in enrolments if e.status in Enrolment.PLACE_STATUSES])
+    groups = participant_groups(user=user, enrolments=places)
     session_rows_label(groups=groups, time_zone=user.time_zone)
     return {
         "groups": groups,
-        "left_groups": participant_left_groups(user=user),
+        "left_groups": participant_left_groups(user=user, enrolments=enrolments),
         "pending": pending,
         "feed": CalendarFeed.objects.filter(user=user).first(),
-        "due": responses_due_for(user),
+        "due": responses_due_for(user, cohorts=[e.cohort for e in places]),
         "checkin_offers": checkin_offers_open_for(user=user),
-        "checkin_prompts": checkin_prompts_for(user=user),
+        "checkin_prompts": checkin_prompts_for(user=user, enrolments=enrolments),
         "reminders_on": preferences_enabled(user),
         **participant_checkins_panel(user=user, groups=groups),
         **participant_help_panel(user=user),

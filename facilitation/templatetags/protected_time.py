@@ -38,6 +38,7 @@ def line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
     """The request's lines (``lines.all()``, so a prefetch keeps pages at a constant number of queries)."""
     zone_name = pt_request.enrolment.cohort.time_zone
     labels = _decision_labels(get_language())
+    hours_pattern = _("%(hours)s h")  # translated once for every line
     rows = []
     for line in pt_request.lines.all():
         moved = ""
@@ -54,7 +55,7 @@ def line_rows(pt_request: ProtectedTimeRequest) -> list[LineRow]:
             LineRow(
                 decision=line.decision,
                 when=when,
-                hours=_("%(hours)s h") % {"hours": hours_text(line.minutes)},
+                hours=hours_pattern % {"hours": hours_text(line.minutes)},
                 decision_label=labels[line.decision],
                 moved=moved,
             )

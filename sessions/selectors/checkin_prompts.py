@@ -53,14 +53,21 @@ def _due_kinds(*, enrolment: Enrolment, weeks: list[GroupSession], now: datetime
     return due
 
 
-def checkin_prompts_for(*, user: User, now: datetime | None = None) -> list[CheckinPrompt]:
-    """The pack's check-ins due now for ``user``, not yet booked or held."""
+def checkin_prompts_for(
+    *, user: User, now: datetime | None = None, enrolments: list[Enrolment] | None = None
+) -> list[CheckinPrompt]:
+    """The pack's check-ins due now for ``user``, not yet booked or held.
+
+    ``enrolments``: the user's places (any status, with ``cohort__programme``, in the model's order) when the
+    caller has read them already (one query fewer).
+    """
     now = now or timezone.now()
-    enrolments = list(
-        Enrolment.objects.filter(
-            participant=user, status__in=(*Enrolment.ACTIVE_STATUSES, Enrolment.Status.COMPLETED)
-        ).select_related("cohort__programme")
-    )
+    prompted = (*Enrolment.ACTIVE_STATUSES, Enrolment.Status.COMPLETED)
+    if enrolments is None:
+        enrolments = list(
+            Enrolment.objects.filter(participant=user, status__in=prompted).select_related("cohort__programme")
+        )
+    enrolments = [e for e in enrolments if e.status in prompted]
     if not enrolments:
         return []
     weeks: dict[int, list[GroupSession]] = defaultdict(list)

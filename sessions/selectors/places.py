@@ -184,22 +184,28 @@ def _attach_materials(
             groups[cohort_id].materials.append(material)
 
 
-def participant_left_groups(*, user: User) -> list[ParticipantGroup]:
+def participant_left_groups(*, user: User, enrolments: list[Enrolment] | None = None) -> list[ParticipantGroup]:
     """The cohorts the user left after holding a place, with the handouts released to them before they left.
 
     A person who leaves keeps what they were given: the materials whose
     release (on enrolment, at the start of a week, after a session) came
-    before ``withdrawn_at``; nothing released later. Three queries.
+    before ``withdrawn_at``; nothing released later. Three queries (two given ``enrolments``: every place of
+    the user's, any status, with ``cohort__programme``, when the caller has read them already).
     """
-    enrolments = list(
-        Enrolment.objects.filter(
-            participant=user,
-            status=Enrolment.Status.WITHDRAWN,
-            withdrawn_at__isnull=False,
-            confirmed_at__isnull=False,
+    if enrolments is None:
+        enrolments = list(
+            Enrolment.objects.filter(participant=user, status=Enrolment.Status.WITHDRAWN).select_related(
+                "cohort__programme"
+            )
         )
-        .select_related("cohort__programme")
-        .order_by("-withdrawn_at")
+    enrolments = sorted(
+        (
+            e
+            for e in enrolments
+            if e.status == Enrolment.Status.WITHDRAWN and e.withdrawn_at is not None and e.confirmed_at is not None
+        ),
+        key=lambda e: e.withdrawn_at,
+        reverse=True,
     )
     if not enrolments:
         return []

@@ -26,12 +26,13 @@ pytestmark = [pytest.mark.cohorts, pytest.mark.django_db]
 # --- Constant query counts ------------------------------------------------
 
 # Each signed-in page counts one query for the notification bell.
-# Participant home: places, timeline with apologies, materials, feed, groups left (1), check-in offers,
-# check-in prompts (3), reminder choices, check-ins panel (1), talk panel (3), protected time and lines (2),
-# questionnaires due (5: places, cohorts, session starts, schedules, own responses), and the page cache's scopes
-# (the person's cohorts and programmes, read before the page: 1). That is the first visit (cold); the next one
-# reads the page from the cache: the session and the user only (warm).
-PARTICIPANT_HOME_QUERIES = 25
+# Participant home: every place of theirs (1, which groups, groups left, check-in prompts and the questionnaires
+# due all work from), timeline with apologies, materials, feed, cohorts left (timeline, materials: 2), check-in
+# offers, check-in prompts (2: weekly sessions, check-ins done), reminder choices, check-ins panel (1), talk panel
+# (3), protected time and lines (2), questionnaires due (3: session starts, schedules, own responses), and the
+# page cache's scopes (the person's cohorts and programmes, read before the page: 1). That is the first visit
+# (cold); the next one reads the page from the cache: the session and the user only (warm).
+PARTICIPANT_HOME_QUERIES = 21
 PARTICIPANT_HOME_WARM_QUERIES = 2
 # Facilitator home (17 before the cohorts' sessions were read once): session, user, bell, the page cache's scopes
 # (the facilitator's cohorts: 1), cohorts, their sessions (next, progress, last two held, sessions ahead, cover),

@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.line_managers import line_manager_request_confirm, line_manager_request_create
+from facilitation.services.data_rights import person_erase
 from facilitation.services.delegations import protected_time_delegation_create, protected_time_delegation_revoke
 from facilitation.services.protected_time import protected_time_submit, protected_time_withdraw
 from facilitation.services.protected_time_decisions import protected_time_approve
+from sessions.models import Cohort
 from sessions.services.group_sessions import group_session_reschedule
 from tests.facilitation.factories_protected_time import drafted, facilitator_of, small_cohort, submitted
-from tests.factories import ManagerFactory, ParticipantFactory, UserFactory
+from tests.factories import ManagerFactory, ParticipantFactory, ServiceLeadFactory, UserFactory
 
 pytestmark = [pytest.mark.protected_time, pytest.mark.django_db]
 
@@ -154,3 +156,14 @@ def test_a_deputy_until_today_is_refused_tomorrow(client):
     assert "Chidi Okafor" in cached(client, deputy, "facilitation:protected_time_inbox")
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
         assert client.get(reverse("facilitation:protected_time_inbox")).status_code == 403
+
+
+def test_erasing_a_person_shows_in_their_managers_inbox_at_once(client):
+    manager = ManagerFactory()
+    chidi = person("Chidi", line_manager=manager)
+    request = submitted(participant=chidi)
+    # Erasure waits for the group to end; the request still waits for the manager.
+    Cohort.objects.filter(pk=request.enrolment.cohort_id).update(status="completed")
+    assert "Chidi Okafor" in cached(client, manager)
+    person_erase(actor=ServiceLeadFactory(), person=chidi)
+    assert "Chidi Okafor" not in inbox(client, manager)  # no name, and no line manager any more

@@ -35,8 +35,8 @@ from sessions.services.attendance import apologies_send, apologies_withdraw
 from sessions.services.calendar_feeds import calendar_feed_ensure, calendar_feed_rotate
 from sessions.services.checkin_offers import checkin_offer_accept, checkin_offers_make
 from sessions.services.checkins import checkin_book, checkin_cancel
-from sessions.services.cohorts import cohort_update, enrolments_complete
-from sessions.services.enrolments import enrolment_acknowledge, enrolment_withdraw
+from sessions.services.cohorts import cohort_cancel, cohort_update, enrolments_complete
+from sessions.services.enrolments import enrolment_acknowledge, enrolment_confirm, enrolment_withdraw
 from sessions.services.group_sessions import group_session_cancel, group_session_hold, group_session_reschedule
 from sessions.services.help_requests import help_request_create, help_request_handle
 from tests.factories import EnrolmentFactory, ManagerFactory, cohort_with_sessions
@@ -129,7 +129,7 @@ def test_leaving_the_group_shows_at_once(client, world):
     assert "You left this group." in body
 
 
-def test_reading_the_pack_of_an_invitation_shows_at_once(client, world):
+def test_reading_the_pack_and_the_place_confirmed_show_at_once(client, world):
     _cohort, _facilitator, amara, _ben = world
     other = cohort_with_sessions(start_date=datetime.date(2026, 7, 7), weekday=1)
     invitation = EnrolmentFactory(cohort=other, participant=amara, status="invited")
@@ -138,6 +138,10 @@ def test_reading_the_pack_of_an_invitation_shows_at_once(client, world):
     body = page(client, amara)
     assert "An invitation is waiting" not in body
     assert "Thank you for reading about" in body
+    enrolment_confirm(enrolment=invitation, by=other.facilitators.first())
+    body = page(client, amara)
+    assert "Thank you for reading about" not in body
+    assert f'id="group-{other.pk}"' in body  # a group of theirs now
 
 
 def test_starting_and_submitting_a_questionnaire_show_at_once(client, world):
@@ -243,6 +247,13 @@ def test_a_new_venue_shows_at_once(client, world):
         by=facilitator,
     )
     assert "Where: Library room 2" in page(client, amara)
+
+
+def test_cancelling_the_group_shows_at_once(client, world):
+    cohort, facilitator, amara, _ben = world
+    assert "There are no more sessions planned." not in cached(client, amara)
+    cohort_cancel(cohort=cohort, by=facilitator)
+    assert "There are no more sessions planned." in page(client, amara)
 
 
 def test_completing_the_group_shows_at_once(client, world):

@@ -237,7 +237,7 @@ def test_run_page_and_participant_home_with_offers_run_constant_queries(client, 
         client.force_login(people[0])
         # The participant home with an offer shown (no protected-time lines): its first visit (with the page
         # cache's scopes), then from the cache.
-        with django_assert_num_queries(24):
+        with django_assert_num_queries(20):
             body = client.get(reverse("facilitation:participant_home")).content.decode()
         assert body.count('class="steady-panel mb-3 checkin-offer"') == 1
         with django_assert_num_queries(2):
