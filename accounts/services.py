@@ -14,6 +14,7 @@ from django_otp.util import random_hex
 
 from accounts.models import TwoFactorPolicy, User
 from accounts.selectors import TWO_FACTOR_POLICY_PK, two_factor_device_for, two_factor_required_for
+from core import page_cache
 from core.errors import DomainError, NotAllowed
 from core.services import access_change_record
 
@@ -54,6 +55,9 @@ def user_deactivate(*, user: User, by: User) -> User:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
+        # Pages that name them (a co-facilitator's cover, a register) change; accounts knows no cohorts, and
+        # turning an account off is rare: every kept page is made again.
+        page_cache.bump(page_cache.EVERYTHING)
     user_sessions_end(user=user)
     return user
 

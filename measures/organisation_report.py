@@ -101,8 +101,9 @@ def _rate(part: int, whole: int) -> str:
 
 def _grouped(places, people, scores: ScoreMap, scales: list[Scale], *, key: str, to: str) -> list[dict]:
     groups: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    not_recorded = _("Not recorded")  # once, not once a place
     for cohort_id, pid, status in places:
-        groups[people[pid][key] or _("Not recorded")].append((cohort_id, pid, status))
+        groups[people[pid][key] or not_recorded].append((cohort_id, pid, status))
     rows = []
     for name in sorted(groups):
         members = groups[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 
@@ -14,6 +16,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "td": set()}
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+# Memoised per process: the result depends on the text alone, and pages show the same few plan texts (aims,
+# practices, guidance) on every visit; building a Markdown parser and cleaning is most of the run page's filters.
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for ``text``: no script, no event handlers, no javascript: links."""
     if not text:

@@ -35,12 +35,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 def _empty_cache() -> None:
     """Each test starts with an empty in-process cache (the bell's counts are cached per person id, and SQLite
     gives ids again after a rollback). Redis is left alone: it is the broker too, and PostgreSQL never gives
-    an id twice."""
+    an id twice; only the organisation report, kept under a key with no id, is dropped there."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    from facilitation.organisation_report_cache import organisation_report_forget
+
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+    else:
+        organisation_report_forget()  # kept for every service lead, not keyed by an id
 
 
 @pytest.fixture

@@ -305,6 +305,8 @@ STEADY_INVITATION_DAYS = env.int("STEADY_INVITATION_DAYS", default=14)
 # Safeness: also warn when someone from the same team is already in the group (line manager and
 # direct reports always count). Off by default: a large team is not a close one.
 STEADY_SAFENESS_SAME_TEAM = env.bool("STEADY_SAFENESS_SAME_TEAM", default=False)
+# The organisation report's tables are worked out again when older than this (seconds; 0: on every request).
+STEADY_ORGANISATION_REPORT_MAX_AGE = env.int("STEADY_ORGANISATION_REPORT_MAX_AGE", default=600)
 # The benchmark's floor page (/bench/floor/: a constant answer through the same middleware, session and
 # sign-in as every page). Off unless STEADY_BENCH_FLOOR is set; bench/load.py sets it for its own server.
 STEADY_BENCH_FLOOR = env.bool("STEADY_BENCH_FLOOR", default=False)

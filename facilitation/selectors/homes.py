@@ -16,6 +16,7 @@ from accounts.models import User
 from core import page_cache
 from core.formatting import local_format, zone
 from core.models import Heartbeat
+from core.querysets import rows_with_related_if_any
 from core.services import access_log_record
 from facilitation.selectors.protected_time import participant_protected_time
 from measures.selectors import responses_due_for, risk_alerts_open_for
@@ -25,8 +26,14 @@ from sessions.models import Attendance, CalendarFeed, CheckIn, Cohort, Enrolment
 from sessions.selectors.checkin_offers import checkin_offers_not_taken_up, checkin_offers_open_for
 from sessions.selectors.checkin_prompts import checkin_prompts_for
 from sessions.selectors.checkins import mark_pre_group_checkin_needed
-from sessions.selectors.cohorts import attach_next_sessions, attach_progress, cohorts_with_places
-from sessions.selectors.cover import cover_warnings
+from sessions.selectors.cohorts import (
+    attach_next_sessions,
+    attach_progress,
+    attach_schedule,
+    cohort_sessions,
+    cohorts_with_places,
+)
+from sessions.selectors.cover import cover_warnings, cover_warnings_for, needs_cover_check
 from sessions.selectors.help_requests import help_requests_escalated_to_lead, participant_help_panel
 from sessions.selectors.places import (
     ParticipantGroup,
@@ -150,36 +157,32 @@ class EarlyWarning:
     sessions: list[GroupSession]
 
 
-def early_warnings(*, cohorts: list[Cohort]) -> list[EarlyWarning]:
-    """Participants absent without apologies from each cohort's two most recent held sessions (2 queries)."""
+def last_two_held(sessions: list[GroupSession]) -> dict[int, GroupSession]:
+    """Each cohort's two most recent held sessions (cohorts with fewer are left out), by session id."""
     by_cohort: dict[int, list[GroupSession]] = defaultdict(list)
-    # Every held session is read to find each cohort's last two: only the columns that needs.
-    held = (
-        GroupSession.objects.filter(cohort__in=[c.pk for c in cohorts], status=GroupSession.Status.HELD)
-        .only("pk", "cohort_id", "starts_at", "number", "kind")
-        .order_by("cohort_id", "-starts_at")
-    )
-    for group_session in held:
-        if len(by_cohort[group_session.cohort_id]) < 2:
+    for group_session in sorted(sessions, key=lambda s: s.starts_at, reverse=True):
+        if group_session.status == GroupSession.Status.HELD and len(by_cohort[group_session.cohort_id]) < 2:
             by_cohort[group_session.cohort_id].append(group_session)
-    last_two = {s.pk: s for sessions in by_cohort.values() if len(sessions) == 2 for s in sessions}
-    if not last_two:
-        return []
-    absences: dict[tuple[int, int], list[Attendance]] = defaultdict(list)
-    rows = Attendance.objects.filter(group_session_id__in=last_two, status=Attendance.Status.ABSENT).select_related(
-        "participant"
-    )
-    for row in rows:
-        absences[(last_two[row.group_session_id].cohort_id, row.participant_id)].append(row)
-    cohort_by_id = {c.pk: c for c in cohorts}
+    return {s.pk: s for pair in by_cohort.values() if len(pair) == 2 for s in pair}
+
+
+def early_warnings(*, last_two: dict[int, GroupSession], absences: list[Attendance]) -> list[EarlyWarning]:
+    """Participants absent without apologies from each cohort's two most recent held sessions.
+
+    ``last_two`` from ``last_two_held`` (sessions with their cohort set), ``absences`` the absent marks of those
+    sessions with their participant; no query.
+    """
+    marks: dict[tuple[int, int], list[Attendance]] = defaultdict(list)
+    for row in absences:
+        marks[(last_two[row.group_session_id].cohort_id, row.participant_id)].append(row)
     warnings = [
         EarlyWarning(
-            cohort=cohort_by_id[cohort_id],
-            participant=rows_[0].participant,
-            sessions=sorted((last_two[r.group_session_id] for r in rows_), key=lambda s: s.starts_at),
+            cohort=last_two[rows[0].group_session_id].cohort,
+            participant=rows[0].participant,
+            sessions=sorted((last_two[r.group_session_id] for r in rows), key=lambda s: s.starts_at),
         )
-        for (cohort_id, _participant), rows_ in absences.items()
-        if len(rows_) == 2
+        for rows in marks.values()
+        if len(rows) == 2
     ]
     return sorted(warnings, key=lambda w: (w.cohort.name, w.participant.first_name))
 
@@ -241,29 +244,94 @@ def lead_home(*, now: datetime | None = None) -> dict:
     }
 
 
-def facilitator_home(*, user: User, now: datetime | None = None) -> dict:
-    """The facilitator's cohorts with next session, places, waitlist, apologies and early warnings."""
+def facilitator_home_scopes(*, user: User) -> list[str]:
+    """Every cohort ``user`` facilitates, in any status (for ``core.page_cache``; one query).
+
+    A superset of the cohorts the kept part lists: a cohort joins or leaves it by a write that bumps the
+    facilitator (``cohort_create``, ``cohort_update``), by its status (bumps the cohort) or by the clock.
+    """
+    ids = Cohort.objects.filter(facilitators=user).order_by("pk").values_list("pk", flat=True)
+    return [page_cache.cohort(pk) for pk in ids]
+
+
+def facilitator_home_kept(*, user: User, now: datetime | None = None) -> dict:
+    """The part of the facilitator's home kept in the page cache: apologies and early warnings ("Needs you"),
+    cover, and their cohorts with places, progress and next session. Four queries, two more with cover.
+
+    The cohorts' sessions are read once (``cohort_sessions``) and give the next session, progress, the last
+    two held (early warnings), the sessions ahead (apologies) and those that need cover; the apologies and
+    absences come in one more query. ``next_change`` is the next moment it reads differently by the clock
+    alone: a session of theirs starts (progress) or ends (next session, apologies, cover, boosters ahead).
+    """
     now = now or timezone.now()
     cohorts = facilitator_cohorts(user=user, now=now)
-    ids = [c.pk for c in cohorts]
-    attach_next_sessions(cohorts=cohorts, now=now)
-    attach_progress(cohorts=cohorts, now=now)
-    apologies = list(
+    sessions = cohort_sessions(cohort_ids=[c.pk for c in cohorts])
+    attach_schedule(cohorts=cohorts, sessions=sessions, now=now)
+    last_two = last_two_held(sessions)
+    ahead = {s.pk: s for s in sessions if s.status == GroupSession.Status.SCHEDULED and s.ends_at > now}
+    marks = list(
         Attendance.objects.filter(
-            group_session__cohort_id__in=ids,
-            group_session__status=GroupSession.Status.SCHEDULED,
-            group_session__ends_at__gt=now,
-            status=Attendance.Status.APOLOGIES,
+            Q(group_session_id__in=list(ahead), status=Attendance.Status.APOLOGIES)
+            | Q(group_session_id__in=list(last_two), status=Attendance.Status.ABSENT)
         )
-        .select_related("participant", "group_session__cohort")
-        .order_by("group_session__starts_at", "participant__first_name")
+        .select_related("participant")
+        .only("group_session_id", "participant_id", "status", "participant__id", "participant__first_name")
     )
+    apologies = [m for m in marks if m.status == Attendance.Status.APOLOGIES]
+    for mark in apologies:
+        mark.group_session = ahead[mark.group_session_id]
+    apologies.sort(key=lambda m: (m.group_session.starts_at, m.participant.first_name))
+    # Row text made here once per row, not by tags and filters in the template.
+    sent_apologies = _("%(name)s (%(cohort)s) sent apologies for %(day)s.")
+    for mark in apologies:
+        cohort = mark.group_session.cohort
+        day = local_format(mark.group_session.starts_at, cohort.time_zone, "D j M")
+        mark.text = sent_apologies % {"name": mark.participant.first_name, "cohort": cohort.name, "day": day}
+    status_labels = {value: str(label) for value, label in Cohort.Status.choices}
+    for cohort in cohorts:
+        cohort.status_label = status_labels[cohort.status]
+        cohort.next_session_when = (
+            local_format(cohort.next_session.starts_at, cohort.time_zone, "l j F, H:i") if cohort.next_session else ""
+        )
+    moments = [m for s in sessions for m in (s.starts_at, s.ends_at) if m > now]
     return {
         "cohorts": cohorts,
         "apologies": apologies,
-        "warnings": early_warnings(cohorts=cohorts),
-        "risk_alerts": list(risk_alerts_open_for(user)),
-        "cover_warnings": cover_warnings(cohort_ids=ids, now=now),
+        "warnings": early_warnings(
+            last_two=last_two, absences=[m for m in marks if m.status == Attendance.Status.ABSENT]
+        ),
+        "cover_warnings": cover_warnings_for(sessions=[s for s in sessions if needs_cover_check(s, now=now)]),
+        "next_change": min(moments) if moments else None,
+    }
+
+
+def facilitator_home_live(*, user: User, now: datetime | None = None) -> dict:
+    """The part of the facilitator's home read on every visit: open risk alerts, check-in offers not taken up,
+    the check-ins panel (requests to talk, whose every view is logged) and the calendar feed. Six queries, and
+    the access-log insert when requests to talk are shown."""
+    now = now or timezone.now()
+    return {
+        # Only what the panel shows (measures/partials/risk_alerts.html); empty on most visits.
+        "risk_alerts": rows_with_related_if_any(
+            risk_alerts_open_for(user).only(
+                "created_at",
+                "response_id",
+                "item_id",
+                "item__id",
+                "item__number",
+                "response__id",
+                "response__participant_id",
+                "response__cohort_id",
+                "response__measure_id",
+                "response__participant__id",
+                "response__participant__first_name",
+                "response__participant__last_name",
+                "response__cohort__id",
+                "response__cohort__name",
+                "response__measure__id",
+                "response__measure__short_name",
+            )
+        ),
         "offers_not_taken_up": checkin_offers_not_taken_up(facilitator=user, now=now),
         "feed": CalendarFeed.objects.filter(user=user).first(),
         **facilitator_checkins_panel(user=user),
@@ -316,15 +384,31 @@ def facilitator_checkins_panel(*, user: User) -> dict:
     - ``checkins_to_record``: check-ins with ``user`` that have ended but are still marked booked
     """
     now = timezone.now()
+    # Only the columns the panel shows: not every column of the person (password hash and all) and the cohort.
+    names = ("participant__id", "participant__first_name", "participant__last_name")
     requests = list(
         HelpRequest.objects.filter(cohort__facilitators=user, status=HelpRequest.Status.OPEN)
         .select_related("participant", "cohort")
+        .only(
+            "participant_id", "cohort_id", "message", "created_at", "respond_by", *names, "cohort__id", "cohort__name"
+        )
         .order_by("created_at")
     )
-    booked = CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED).select_related(
-        "participant", "cohort"
+    booked = (
+        CheckIn.objects.filter(facilitator=user, status=CheckIn.Status.BOOKED)
+        .select_related("participant")
+        .only("participant_id", "kind", "starts_at", "ends_at", "place", "place_detail", *names)
     )
     upcoming = list(booked.filter(starts_at__gte=now - timedelta(hours=1)).order_by("starts_at")[:10])
     to_record = list(booked.filter(ends_at__lt=now).order_by("-starts_at")[:10])
     access_log_record(actor=user, records=[r for r in requests if r.message], subject_attr="participant")
+    # Row text made here once per row, not by tags and filters in the template.
+    kinds = {value: str(label) for value, label in CheckIn.Kind.choices}
+    for checkin in [*upcoming, *to_record]:
+        checkin.when = local_format(checkin.starts_at, user.time_zone, "D j M, H:i")
+        checkin.kind_label = kinds[checkin.kind]
+    for request in requests:
+        request.when = local_format(request.created_at, user.time_zone, "D j M, H:i")
+        respond_by = request.respond_by
+        request.respond_by_when = local_format(respond_by, user.time_zone, "D j M, H:i") if respond_by else ""
     return {"open_help_requests": requests, "upcoming_checkins": upcoming, "checkins_to_record": to_record}

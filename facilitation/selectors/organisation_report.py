@@ -91,10 +91,11 @@ def protected_time_figures(*, report: OrganisationReport) -> ProtectedTimeFigure
     by_cohort: dict[int, list[Asker]] = defaultdict(list)
     by_team: dict[str, list[Asker]] = defaultdict(list)
     by_directorate: dict[str, list[Asker]] = defaultdict(list)
+    not_recorded = _("Not recorded")  # once, not twice a person
     for asker in askers:
         by_cohort[asker.cohort_id].append(asker)
-        by_team[asker.team or _("Not recorded")].append(asker)
-        by_directorate[asker.directorate or _("Not recorded")].append(asker)
+        by_team[asker.team or not_recorded].append(asker)
+        by_directorate[asker.directorate or not_recorded].append(asker)
     return ProtectedTimeFigures(
         by_cohort=[{"name": c.name, **figures(by_cohort[c.pk])} for c in cohorts],
         by_team=[{"name": name, **figures(by_team[name])} for name in sorted(by_team)],

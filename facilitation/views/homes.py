@@ -10,14 +10,21 @@ from django.utils.safestring import mark_safe
 
 from accounts.decorators import role_required
 from core import page_cache
-from facilitation.selectors.homes import facilitator_home as facilitator_home_context
+from facilitation.selectors.homes import (
+    facilitator_home_kept,
+    facilitator_home_live,
+    facilitator_home_scopes,
+    participant_home_next_change,
+    participant_home_scopes,
+)
 from facilitation.selectors.homes import lead_home as lead_home_context
 from facilitation.selectors.homes import participant_home as participant_home_context
-from facilitation.selectors.homes import participant_home_next_change, participant_home_scopes
 from facilitation.views.protected_time import protected_time_inbox_page
 
 # Between the page's body and its footer panel in the one cached fragment.
 FOOTER_MARK = "<!-- steady:footer -->"
+# Between the facilitator home's "Needs you" (with cover) and "Your cohorts" in its kept part.
+COHORTS_MARK = "<!-- steady:your-cohorts -->"
 
 
 def _participant_home_render(request: HttpRequest) -> page_cache.Rendered:
@@ -52,9 +59,44 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     return render(request, "facilitation/participant_home.html", context)
 
 
+def _facilitator_home_render(user, scopes: list[str]) -> page_cache.Rendered:
+    """The facilitator home's kept part: "Needs you" with cover, and "Your cohorts" (no form, no request value).
+
+    Not stored if a cohort it lists was not among ``scopes`` (read just before: a cohort given to this
+    facilitator in between), so a later write to that cohort can never leave it stale.
+    """
+    context = facilitator_home_kept(user=user)
+    html = render_to_string("facilitation/partials/facilitator_home_kept.html", context)
+    listed = {page_cache.cohort(cohort.pk) for cohort in context["cohorts"]}
+    valid_until = context["next_change"] if listed <= set(scopes) else timezone.now()
+    return page_cache.Rendered(html=html, valid_until=valid_until)
+
+
 @role_required("facilitator")
 def facilitator_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "facilitation/facilitator_home.html", facilitator_home_context(user=request.user))
+    """The facilitator's home: apologies, early warnings, cover and their cohorts kept per person in the page
+    cache until a write they show or the clock changes them; risk alerts, offers, check-ins and requests to
+    talk (each view logged) read on every visit."""
+    user = request.user
+    scopes: list[str] = []
+
+    def read_scopes() -> list[str]:
+        scopes.extend(facilitator_home_scopes(user=user))
+        return scopes
+
+    kept = page_cache.fragment(
+        "facilitator-home",
+        user_id=user.pk,
+        scopes=read_scopes,
+        render=lambda: _facilitator_home_render(user, scopes),
+    )
+    needs_you, your_cohorts = kept.split(COHORTS_MARK)
+    context = {
+        **facilitator_home_live(user=user),
+        "needs_you": mark_safe(needs_you),  # noqa: S308 - rendered by our templates
+        "your_cohorts": mark_safe(your_cohorts),  # noqa: S308 - rendered by our templates
+    }
+    return render(request, "facilitation/facilitator_home.html", context)
 
 
 @role_required("manager")

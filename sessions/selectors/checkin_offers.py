@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.rules import is_the_person
+from core.querysets import rows_with_related_if_any
 from sessions.models import CheckIn, CheckinOffer, GroupSession
 
 
@@ -40,10 +41,11 @@ def checkin_offers_open_for(*, user: User) -> list[CheckinOffer]:
 
 
 def checkin_offers_not_taken_up(*, facilitator: User, now: datetime | None = None) -> list[CheckinOffer]:
-    """Offers in ``facilitator``'s cohorts not taken up after ``STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS`` (one query)."""
+    """Offers in ``facilitator``'s cohorts not taken up after ``STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS`` (one query
+    when there are none, two when there are some: ``rows_with_related_if_any``)."""
     now = now or timezone.now()
     since = now - timedelta(hours=settings.STEADY_CHECKIN_OFFER_FOLLOW_UP_HOURS)
-    return list(
+    return rows_with_related_if_any(
         CheckinOffer.objects.filter(cohort__facilitators=facilitator, accepted_at__isnull=True, created_at__lte=since)
         .annotate(booked=Exists(_booked_since_offer()))
         .filter(booked=False)

@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import User
+from core.formatting import local_format
 from core.services import access_log_record
 from programmes.models import AgendaItem, Material
 from sessions.cohort_links import cohort_links_for
@@ -98,6 +99,44 @@ def attach_progress(*, cohorts: list[Cohort], now: datetime) -> None:
         cohort.weeks_begun = row["begun"]
 
 
+def cohort_sessions(*, cohort_ids: list[int]) -> list[GroupSession]:
+    """Every session of these cohorts, by cohort then start, with its plan's title (long texts not read); one query.
+
+    For pages that need several things from the same sessions (next one, progress, the last two held):
+    ``attach_schedule`` then works them out without asking again.
+    """
+    return list(
+        GroupSession.objects.filter(cohort_id__in=cohort_ids)
+        .select_related("session_plan")
+        .defer(*PLAN_LONG_TEXTS)
+        .order_by("cohort_id", "starts_at", "pk")
+    )
+
+
+def attach_schedule(*, cohorts: list[Cohort], sessions: list[GroupSession], now: datetime) -> None:
+    """``attach_next_sessions`` and ``attach_progress`` worked out from ``cohort_sessions``, with no query.
+
+    The same rules: the next session is the first scheduled one not yet ended (by start, then id); progress
+    counts weekly sessions not cancelled, ``weeks_begun`` those started by ``now``. Each session's ``cohort``
+    is set to its cohort here, so nothing is read again through it.
+    """
+    by_id = {cohort.pk: cohort for cohort in cohorts}
+    for cohort in cohorts:
+        cohort.next_session, cohort.weeks_total, cohort.weeks_begun = None, 0, 0
+    for group_session in sessions:  # by cohort, then start, then id
+        cohort = by_id[group_session.cohort_id]
+        group_session.cohort = cohort
+        if (
+            cohort.next_session is None
+            and group_session.status == GroupSession.Status.SCHEDULED
+            and group_session.ends_at > now
+        ):
+            cohort.next_session = group_session
+        if group_session.kind == GroupSession.Kind.WEEKLY and group_session.status != GroupSession.Status.CANCELLED:
+            cohort.weeks_total += 1
+            cohort.weeks_begun += group_session.starts_at <= now
+
+
 def checkin_kind_for(*, cohort: Cohort) -> str:
     """The check-in purpose that fits where the cohort is (after ``attach_progress``).
 
@@ -148,14 +187,26 @@ def cohort_detail(*, cohort: Cohort, user: User) -> dict:
 
     Withdrawal reasons are clinical: their read is recorded in the access log here.
     """
-    sessions = list(GroupSession.objects.filter(cohort=cohort).select_related("session_plan").order_by("starts_at"))
-    enrolments = mark_pre_group_checkin_needed(
-        enrolments=list(
-            Enrolment.objects.filter(cohort=cohort)
-            .select_related("participant", "pack_acknowledged", "cohort__programme")
-            .order_by("status", "place_number", "waitlisted_at", "created_at")
-        )
+    sessions = list(
+        # The plans' titles are shown; their long texts are not read.
+        GroupSession.objects.filter(cohort=cohort)
+        .select_related("session_plan")
+        .defer(*PLAN_LONG_TEXTS)
+        .order_by("starts_at")
     )
+    # The schedule's row text made here once per row, not by a date filter and get_status_display in the template.
+    status_labels = {value: str(label) for value, label in GroupSession.Status.choices}
+    for group_session in sessions:
+        group_session.when = local_format(group_session.starts_at, cohort.time_zone, "D j M Y, H:i")
+        group_session.status_label = status_labels[group_session.status]
+    places = list(
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("participant")
+        .order_by("status", "place_number", "waitlisted_at", "created_at")
+    )
+    for place in places:
+        place.cohort = cohort  # read already, with its programme: not joined again for every place
+    enrolments = mark_pre_group_checkin_needed(enrolments=places)
     grouped: dict[str, list[Enrolment]] = defaultdict(list)
     for enrolment in enrolments:
         grouped[enrolment.status].append(enrolment)
@@ -224,7 +275,8 @@ def run_session(*, group_session: GroupSession, user: User) -> dict:
         "agenda": timed_agenda,
         "materials": materials,
         "rows": rows,
-        "statuses": Attendance.Status.choices,
+        # Each label translated once, not once a row (the register has a button per status per person).
+        "statuses": [(value, str(label)) for value, label in Attendance.Status.choices],
         "local_start": start,
         # "Mark as held" opens when the session starts (the service refuses it before).
         "started": started,

@@ -2,7 +2,8 @@
 
 Derived from the data each time, never stored: a cohort with one facilitator, a facilitator's blocked
 date on such a session, or a co-facilitator who left (removed from the cohort, or an account made
-inactive) all show here until cover is named. Three queries whatever the number of cohorts.
+inactive) all show here until cover is named. Three queries whatever the number of cohorts (two given the
+sessions: ``cover_warnings_for``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ class CoverWarning:
         return len(self.sessions[0].free) + len(self.sessions[0].away) if self.sessions else 0
 
 
+def needs_cover_check(group_session: GroupSession, *, now: datetime) -> bool:
+    """The rule ``cover_warnings`` asks the database, for sessions already read (with plan and cohort):
+    scheduled, not yet ended, a plan that needs two facilitators, a cohort still open."""
+    return (
+        group_session.status == GroupSession.Status.SCHEDULED
+        and group_session.ends_at > now
+        and group_session.session_plan.needs_two_facilitators
+        and group_session.cohort.status in Cohort.OPEN_STATUSES
+    )
+
+
 def cover_warnings(
     *, cohort_ids: Iterable[int] | None = None, facilitator: User | None = None, now: datetime | None = None
 ) -> list[CoverWarning]:
@@ -52,7 +64,15 @@ def cover_warnings(
         sessions = sessions.filter(cohort_id__in=list(cohort_ids))
     if facilitator is not None:
         sessions = sessions.filter(cohort__facilitators=facilitator)
-    sessions = list(sessions.select_related("cohort", "session_plan").order_by("starts_at", "pk"))
+    return cover_warnings_for(sessions=list(sessions.select_related("cohort", "session_plan")))
+
+
+def cover_warnings_for(*, sessions: list[GroupSession]) -> list[CoverWarning]:
+    """Cover warnings for ``sessions`` (each one that needs cover, with its cohort and plan), soonest first.
+
+    Two queries (the cohorts' facilitators, their blocked dates), none when there are no sessions.
+    """
+    sessions = sorted(sessions, key=lambda s: (s.starts_at, s.pk))
     if not sessions:
         return []
     cohorts = {s.cohort_id for s in sessions}

@@ -108,7 +108,15 @@ def blocked_date_add(*, facilitator, day: date, reason: str = "") -> BlockedDate
     blocked, _created = BlockedDate.objects.get_or_create(
         facilitator=facilitator, date=day, defaults={"reason": reason}
     )
+    _cover_changed(facilitator=facilitator)
     return blocked
+
+
+def _cover_changed(*, facilitator) -> None:
+    """A facilitator's blocked dates changed: every cohort of theirs may need cover (their co-facilitators'
+    homes show it)."""
+    cohorts = Cohort.objects.filter(facilitators=facilitator).values_list("pk", flat=True)
+    page_cache.bump(*(page_cache.cohort(pk) for pk in cohorts))
 
 
 @transaction.atomic
@@ -120,6 +128,8 @@ def availability_remove(*, facilitator, kind: str, pk: int) -> None:
     deleted, _rows = model.objects.filter(facilitator=facilitator, pk=pk).delete()
     if not deleted:
         raise NotAllowed(_("That availability was already removed."))
+    if model is BlockedDate:
+        _cover_changed(facilitator=facilitator)
 
 
 def _offered_slot(*, facilitator, starts_at: datetime) -> FreeSlot | None:

@@ -87,6 +87,8 @@ def cohort_create(
     group_sessions_create_weekly(cohort=cohort, closures=closures_by_date())
     # Boosters are planned from the start, so they appear in calendars and protected-time requests.
     boosters_schedule(cohort=cohort)
+    # Each facilitator's home lists their cohorts.
+    page_cache.bump(*(page_cache.person(user.pk) for user in facilitators))
     return cohort
 
 
@@ -237,7 +239,9 @@ def cohort_update(
         for _place in range(capacity - taken):
             if waitlist_promote(cohort=cohort, by=by) is None:
                 break
-    page_cache.bump(page_cache.cohort(cohort.pk))
+    # Facilitators who joined or left: their homes list their cohorts.
+    people = {user.pk for user in [*before, *facilitators]}
+    page_cache.bump(page_cache.cohort(cohort.pk), *(page_cache.person(pk) for pk in sorted(people)))
     return cohort
 
 

@@ -49,3 +49,11 @@ def test_template_filter_renders_sanitised_html() -> None:
     html = template.render(Context({"text": "**kind** <script>x()</script>"}))
     assert "<strong>kind</strong>" in html
     assert "script" not in html
+
+
+def test_a_text_rendered_again_comes_from_the_memo_and_is_the_same() -> None:
+    render_markdown.cache_clear()
+    first = render_markdown(HOSTILE)
+    assert render_markdown(HOSTILE) == first
+    assert render_markdown.cache_info().hits == 1
+    assert render_markdown(HOSTILE + "\n\nMore.") != first  # another text is rendered afresh

@@ -68,6 +68,29 @@ def test_run_session_page_runs_constant_queries(client, django_assert_num_querie
     assert reads.count() == size
 
 
+# session, user, bell, the cohort, its sessions, places, pre-group check-ins held, invitations, facilitators,
+# go-ahead reasons, the join cut-off, one batched access-log insert (withdrawal reasons are clinical)
+COHORT_PAGE_QUERIES = 12
+
+
+@pytest.mark.parametrize("size", [8, 40])
+def test_cohort_page_runs_constant_queries(client, django_assert_num_queries, size):
+    cohort = running_cohort(size)
+    type(cohort.programme).objects.filter(pk=cohort.programme_id).update(pre_group_checkin_required=True)
+    Cohort.objects.filter(pk=cohort.pk).update(capacity=size * 2)
+    now = timezone.now()
+    for i in range(size // 2):
+        EnrolmentFactory(cohort=cohort, status="acknowledged", acknowledged_at=now)
+        EnrolmentFactory(cohort=cohort, status="waitlisted", waitlisted_at=now - datetime.timedelta(minutes=i))
+        EnrolmentFactory(cohort=cohort, status="withdrawn", withdrawal_reason="Shifts changed")
+    client.force_login(cohort.facilitators.first())
+    url = reverse("sessions:cohort_detail", kwargs={"pk": cohort.pk})
+    body = measured(client, url, COHORT_PAGE_QUERIES, django_assert_num_queries).content.decode()
+    assert body.count("needs a pre-group check-in") == size  # the awaiting and the waitlisted
+    assert body.count("Shifts changed") == size // 2
+    assert "Week 6 theme" in body
+
+
 def test_other_participant_cannot_send_apologies_or_read_pack(client):
     cohort = running_cohort(2, held=2)
     place = cohort.enrolments.first()

@@ -215,10 +215,9 @@ def test_the_facilitator_home_lists_offers_in_constant_queries(client, django_as
         checkin_offers_make(group_session=session, participants=people, by=facilitator)
     with time_machine.travel(after + datetime.timedelta(days=4), tick=False):
         client.force_login(facilitator)
-        # session, user, bell, cohorts, next sessions, progress, apologies, held sessions, cover, offers,
-        # risk alerts, feed,
-        # check-ins (3)
-        with django_assert_num_queries(15):
+        # session, user, bell, the page cache's scopes, cohorts, their sessions, apologies and absences, offers
+        # (2: their ids, then with their related rows), risk alerts (1: none), feed, check-ins (3)
+        with django_assert_num_queries(14):
             body = client.get(reverse("facilitation:facilitator_home")).content.decode()
     assert body.count('class="offer-not-taken-up"') == size
 
