@@ -45,13 +45,13 @@ BUDGETS: dict[str, Budget] = {
     "facilitation:participant_home": Budget(
         "participant",
         _to("facilitation:participant_home"),
-        28,
+        25,
         "places and past groups with sessions, check-ins, offers, help requests, protected time, questionnaires due",
     ),
     "facilitation:facilitator_home": Budget(
         "facilitator",
         _to("facilitation:facilitator_home"),
-        19,
+        18,
         "cohorts, apologies, risk alerts, offers, help requests, check-ins",
     ),
     "facilitation:manager_home": Budget(
