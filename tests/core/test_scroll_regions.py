@@ -21,7 +21,7 @@ def scroll_boxes() -> list[tuple[str, str]]:
 
 def test_the_scanner_finds_the_scrolling_tables() -> None:
     pages = {path for path, _tag in scroll_boxes()}
-    assert "templates/facilitation/organisation_report.html" in pages
+    assert "templates/facilitation/partials/organisation_report_tables.html" in pages
     assert "reminders/templates/reminders/operations.html" in pages
 
 
