@@ -218,7 +218,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files in var/cache, not each process's memory: the web server and the worker share the page cache's
+    # versions (core.page_cache), so a write made by a task shows on the next page, as it does with Redis.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 # The longest a cached part of a page (core.page_cache) is kept. Writes replace it at once; this bounds only
 # changes by the clock that a page does not name as its own next change.
 STEADY_PAGE_CACHE_SECONDS = env.int("STEADY_PAGE_CACHE_SECONDS", default=300)

@@ -23,4 +23,7 @@ STEADY_IDLE_TIMEOUT_MINUTES = 0
 
 # Cached values of one test run (the bell's counts, keyed by person id) never meet another run's in Redis,
 # where a new test database gives the same ids again.
+# Without Redis, the embedded suite keeps them in memory (emptied before each test by tests/conftest.py).
+if not REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}}

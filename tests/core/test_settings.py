@@ -113,3 +113,17 @@ def test_production_settings_pass_the_deploy_check() -> None:
         DJANGO_ALLOWED_HOSTS="steady.nhs.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_embedded_page_cache_is_shared_by_the_web_server_and_the_worker(tmp_path: Path) -> None:
+    """A bump made in one process (a worker's task) is seen by another (the web server): with no Redis the cache is
+    files under STEADY_VAR_DIR, not each process's memory."""
+    show = "from core import page_cache as p; print(p._versions([p.person(7)])[p.person(7)])"
+    bump = "from core import page_cache as p; p.bump(p.person(7))"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "STEADY_VAR_DIR": str(tmp_path)}
+    before = manage("shell", "--no-imports", "-c", show, **env)
+    assert before.returncode == 0, before.stderr
+    assert manage("shell", "--no-imports", "-c", show, **env).stdout == before.stdout  # kept between processes
+    assert manage("shell", "--no-imports", "-c", bump, **env).returncode == 0
+    after = manage("shell", "--no-imports", "-c", show, **env)
+    assert after.stdout.strip() and after.stdout != before.stdout  # another process's bump is seen
